@@ -1,0 +1,33 @@
+// The Hono app: middleware order and routes. Every error ends as a JSON-RPC error body
+// with a proper status; nothing escapes as an unhandled 500 page.
+import { Hono } from "hono";
+import { errors } from "./mcp/errors.js";
+import { errorHttpResponse, jsonResponse } from "./http/responses.js";
+import { corsForAllowedOrigins, hostAndOriginGuard, loadConfig } from "./http/edge-guards.js";
+import { handleDelete, handleGet, handlePost } from "./http/mcp-endpoint.js";
+import type { AppEnv } from "./http/context.js";
+import { log } from "./observe/log.js";
+
+export const app = new Hono<AppEnv>();
+
+app.get("/healthz", (c) => jsonResponse({ ok: true }, 200, { "cache-control": "no-store" }));
+
+app.use("/mcp", loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins());
+app.use("/mcp/*", loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins());
+
+app.post("/mcp", handlePost);
+app.get("/mcp", handleGet);
+app.delete("/mcp", handleDelete);
+app.all("/mcp", () => new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE, OPTIONS" } }));
+
+// Virtual servers arrive with agents and policy; until then no name exists.
+app.all("/mcp/:name", (c) =>
+  errorHttpResponse(errors.notFound(`No virtual server named '${c.req.param("name")}'`, { virtualServer: c.req.param("name") }), null, {}),
+);
+
+app.notFound(() => jsonResponse({ error: "Not Found: the MCP endpoint is /mcp" }, 404));
+
+app.onError((error, c) => {
+  log("error", "request.failed", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, reason: String(error) });
+  return errorHttpResponse(errors.internal());
+});

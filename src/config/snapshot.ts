@@ -1,0 +1,141 @@
+// Reads the whole configuration out of KV into one immutable, versioned snapshot.
+// Invalid entries are skipped and reported; an entry that turns invalid keeps its last
+// good version (per isolate) instead of being replaced by garbage. No caching here:
+// see store.ts for when snapshots are taken.
+import { z } from "zod";
+import { resolveHeaderSecrets } from "./secrets.js";
+import {
+  NameSchema,
+  ServerRegistrationSchema,
+  SettingsSchema,
+  DEFAULT_SETTINGS,
+  type ServerRegistration,
+  type Settings,
+} from "./schemas.js";
+import { sha256Hex } from "../observe/hash.js";
+
+export const KEY_PREFIX = { server: "server:" } as const;
+export const SETTINGS_KEY = "settings";
+/** KV bulk reads take at most this many keys. */
+const BULK_GET_LIMIT = 100;
+
+export interface ResolvedServer {
+  name: string;
+  registration: ServerRegistration;
+  /** Header values with secrets substituted: never log these. */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  /** Changes whenever the URL or a resolved header changes, without revealing either. */
+  fingerprint: string;
+}
+
+export interface ConfigProblem {
+  key: string;
+  problem: string;
+  /** True when an earlier valid version of the entry is still in force. */
+  keptLastGood: boolean;
+}
+
+export interface ConfigSnapshot {
+  revision: string;
+  loadedAt: number;
+  settings: Settings;
+  /** Enabled, valid servers, in name order. */
+  servers: ReadonlyMap<string, ResolvedServer>;
+  /** Servers registered but unusable (bad entry, missing secret), by name, with why. */
+  unusable: ReadonlyMap<string, string>;
+  problems: ConfigProblem[];
+}
+
+/** Last parsed value of each key, so a bad edit does not erase a working entry. */
+export type LastGood = Map<string, unknown>;
+
+export async function loadSnapshot(kv: KVNamespace, env: Record<string, unknown>, lastGood: LastGood): Promise<ConfigSnapshot> {
+  const keys = [SETTINGS_KEY, ...(await listKeys(kv, KEY_PREFIX.server))];
+  const raw = await getAll(kv, keys);
+  const problems: ConfigProblem[] = [];
+
+  const parseEntry = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
+    const text = raw.get(key);
+    if (text === undefined) {
+      lastGood.delete(key);
+      return undefined;
+    }
+    const parsed = parseJson(text, schema);
+    if (parsed.ok) {
+      lastGood.set(key, parsed.value);
+      return parsed.value;
+    }
+    const kept = lastGood.get(key) as T | undefined;
+    problems.push({ key, problem: parsed.problem, keptLastGood: kept !== undefined });
+    return kept;
+  };
+
+  const settings = parseEntry(SETTINGS_KEY, SettingsSchema) ?? DEFAULT_SETTINGS;
+  const servers = new Map<string, ResolvedServer>();
+  const unusable = new Map<string, string>();
+
+  for (const key of keys.filter((k) => k.startsWith(KEY_PREFIX.server)).sort()) {
+    const name = key.slice(KEY_PREFIX.server.length);
+    if (!NameSchema.safeParse(name).success) {
+      problems.push({ key, problem: `'${name}' is not a valid name: ${NameSchema.description ?? "see README"}`, keptLastGood: false });
+      unusable.set(name, "invalid name");
+      continue;
+    }
+    const registration = parseEntry(key, ServerRegistrationSchema);
+    if (!registration) {
+      unusable.set(name, "invalid registration");
+      continue;
+    }
+    if (!registration.enabled) continue;
+    const secrets = resolveHeaderSecrets(registration.headers, env);
+    if (!secrets.ok) {
+      const problem = `headers reference missing secret(s) ${secrets.missing.join(", ")}: set them with 'wrangler secret put' (or .dev.vars locally)`;
+      problems.push({ key, problem, keptLastGood: false });
+      unusable.set(name, problem);
+      continue;
+    }
+    servers.set(name, {
+      name,
+      registration,
+      headers: secrets.headers,
+      timeoutMs: registration.timeoutMs ?? settings.defaultTimeoutMs,
+      fingerprint: (await sha256Hex(JSON.stringify([registration.url, secrets.headers]))).slice(0, 16),
+    });
+  }
+
+  const revision = (await sha256Hex(JSON.stringify([...raw.entries()].sort(([a], [b]) => (a < b ? -1 : 1))))).slice(0, 12);
+  return { revision, loadedAt: Date.now(), settings, servers, unusable, problems };
+}
+
+async function listKeys(kv: KVNamespace, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list({ prefix, ...(cursor ? { cursor } : {}) });
+    names.push(...page.keys.map((k) => k.name));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return names;
+}
+
+async function getAll(kv: KVNamespace, keys: string[]): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < keys.length; i += BULK_GET_LIMIT) {
+    const chunk = await kv.get(keys.slice(i, i + BULK_GET_LIMIT), "text");
+    for (const [key, value] of chunk) if (value !== null) values.set(key, value);
+  }
+  return values;
+}
+
+function parseJson<T>(text: string, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; problem: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: "not valid JSON" };
+  }
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, problem: z.prettifyError(parsed.error).replaceAll("\n", "; ") };
+}

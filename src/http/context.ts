@@ -1,0 +1,10 @@
+// The typed Hono environment every route and middleware shares.
+import type { ConfigSnapshot } from "../config/snapshot.js";
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    snapshot: ConfigSnapshot;
+  };
+};

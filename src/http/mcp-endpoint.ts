@@ -1,0 +1,126 @@
+// The Streamable HTTP endpoint for 2025-era clients: POST carries JSON-RPC, GET opens
+// the session's event stream, DELETE ends the session. This file checks what the
+// Worker can check alone (Accept, Content-Type, size, JSON-RPC shape, session header),
+// then hands the messages to the session's Durable Object.
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { errors, GatewayError } from "../mcp/errors.js";
+import { classifyMessage, errorResponse, salvageId, type JsonRpcMessage, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import { errorHttpResponse, jsonResponse, PROTOCOL_VERSION_HEADER, SESSION_HEADER, type ResponseFormat } from "./responses.js";
+import type { AppEnv } from "./context.js";
+
+type Ctx = Context<AppEnv>;
+
+const SESSION_ID_FORMAT = /^[0-9a-f]{64}$/;
+
+export async function handlePost(c: Ctx): Promise<Response> {
+  const format = responseFormat(c.req.header("accept"));
+  if (!format) return errorHttpResponse(errors.notAcceptable("application/json or text/event-stream"));
+  if (mediaType(c.req.header("content-type")) !== "application/json") return errorHttpResponse(errors.unsupportedMediaType());
+
+  const body = await readBody(c);
+  if (body instanceof GatewayError) return errorHttpResponse(body);
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(body);
+  } catch {
+    return errorHttpResponse(errors.parse("the body is not valid JSON"));
+  }
+
+  const batch = Array.isArray(decoded);
+  const entries: unknown[] = Array.isArray(decoded) ? decoded : [decoded];
+  if (entries.length === 0) return errorHttpResponse(errors.invalidRequest("an empty batch"));
+  const messages: JsonRpcMessage[] = [];
+  const rejected: JsonRpcResponse[] = [];
+  for (const entry of entries) {
+    const message = classifyMessage(entry);
+    if (message) messages.push(message);
+    else rejected.push(errorResponse(salvageId(entry), errors.invalidRequest("not a JSON-RPC 2.0 message").toJsonRpc()));
+  }
+  if (!batch && rejected.length > 0) return jsonResponse(rejected[0], 400);
+
+  const initialize = messages.find((m) => m.kind === "request" && m.message.method === "initialize");
+  if (initialize) {
+    if (batch) return errorHttpResponse(errors.invalidRequest("initialize must be sent alone, not in a batch"));
+    const sessionId = newSessionId();
+    return sessionStub(c, sessionId).initialize(sessionId, initialize.message as never, format);
+  }
+
+  const sessionId = c.req.header(SESSION_HEADER);
+  if (sessionId === undefined) return errorHttpResponse(messages.length > 0 ? errors.sessionRequired() : errors.invalidRequest("no valid message"));
+  if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
+  if (messages.length === 0) return jsonResponse(rejected, 400);
+  const answer = await sessionStub(c, sessionId).post(messages, batch, c.req.header(PROTOCOL_VERSION_HEADER) ?? null, format);
+  return rejected.length === 0 ? answer : withRejected(answer, rejected);
+}
+
+export async function handleGet(c: Ctx): Promise<Response> {
+  if (!accepts(c.req.header("accept"), "text/event-stream")) return errorHttpResponse(errors.notAcceptable("text/event-stream"));
+  const sessionId = c.req.header(SESSION_HEADER);
+  if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
+  if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
+  return sessionStub(c, sessionId).stream();
+}
+
+export async function handleDelete(c: Ctx): Promise<Response> {
+  const sessionId = c.req.header(SESSION_HEADER);
+  if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
+  if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
+  return sessionStub(c, sessionId).end();
+}
+
+function sessionStub(c: Ctx, sessionId: string) {
+  return c.env.MCP_SESSION.get(c.env.MCP_SESSION.idFromName(sessionId));
+}
+
+/** 256 random bits, hex: unguessable, and cheap to reject when malformed. */
+function newSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function readBody(c: Ctx): Promise<string | GatewayError> {
+  const limit = c.get("snapshot").settings.maxBodyBytes;
+  let tooLarge = false;
+  const guard = bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      tooLarge = true;
+      return new Response(null, { status: 413 });
+    },
+  });
+  let text = "";
+  await guard(c, async () => {
+    text = await c.req.text();
+  });
+  return tooLarge ? errors.payloadTooLarge(limit) : text;
+}
+
+/** A batch with some malformed entries: the session's answers plus an error for each. */
+async function withRejected(answer: Response, rejected: JsonRpcResponse[]): Promise<Response> {
+  if (answer.status === 202) return jsonResponse(rejected, 200);
+  if (!answer.headers.get("content-type")?.startsWith("application/json")) return answer;
+  const body: unknown = await answer.json();
+  return jsonResponse(Array.isArray(body) ? [...body, ...rejected] : body, answer.status);
+}
+
+function responseFormat(accept: string | undefined): ResponseFormat | undefined {
+  if (accepts(accept, "application/json")) return "json";
+  if (accepts(accept, "text/event-stream")) return "sse";
+  return undefined;
+}
+
+/** Whether an Accept header allows a media type; no header accepts anything. */
+export function accepts(accept: string | undefined, type: string): boolean {
+  if (accept === undefined || accept.trim() === "") return true;
+  const [major] = type.split("/");
+  return accept.split(",").some((range) => {
+    const [value = "", ...params] = range.split(";").map((p) => p.trim().toLowerCase());
+    if (params.some((p) => p.replace(/\s/g, "") === "q=0")) return false;
+    return value === type || value === "*/*" || value === `${major}/*`;
+  });
+}
+
+function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";")[0]!.trim().toLowerCase();
+}

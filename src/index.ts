@@ -1,0 +1,8 @@
+// Worker entry: the HTTP app and the Durable Object classes wrangler binds.
+import { app } from "./app.js";
+
+export { McpSession } from "./session/mcp-session.js";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

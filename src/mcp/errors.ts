@@ -1,0 +1,181 @@
+// The one place that defines the gateway's own errors: JSON-RPC code, a stable
+// `data.code` string, the HTTP status when answered outside a JSON-RPC exchange,
+// and a message a person can act on. Upstream JSON-RPC errors never pass through
+// here: they are relayed unchanged.
+import type { JsonRpcErrorObject } from "./jsonrpc.js";
+
+export const JsonRpcCode = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  /** HTTP-level refusals (session, headers, origin), as the spec's examples use. */
+  SERVER_ERROR: -32000,
+  /** The spec's code for an unknown resource URI. */
+  RESOURCE_NOT_FOUND: -32002,
+  SERVER_UNAVAILABLE: -32010,
+  TIMEOUT: -32011,
+  UPSTREAM_ERROR: -32012,
+  INVALID_CONFIG: -32013,
+} as const;
+
+export type GatewayErrorCode =
+  | "PARSE_ERROR"
+  | "INVALID_REQUEST"
+  | "METHOD_NOT_FOUND"
+  | "INVALID_PARAMS"
+  | "INTERNAL_ERROR"
+  | "TOOL_NOT_FOUND"
+  | "NOT_FOUND"
+  | "SERVER_UNAVAILABLE"
+  | "TIMEOUT"
+  | "UPSTREAM_ERROR"
+  | "INVALID_CONFIG"
+  | "SESSION_REQUIRED"
+  | "SESSION_NOT_FOUND"
+  | "UNSUPPORTED_PROTOCOL_VERSION"
+  | "BATCH_NOT_SUPPORTED"
+  | "NOT_ACCEPTABLE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "PAYLOAD_TOO_LARGE"
+  | "FORBIDDEN_ORIGIN"
+  | "FORBIDDEN_HOST"
+  | "NOT_INITIALIZED";
+
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  constructor(
+    readonly code: GatewayErrorCode,
+    readonly rpcCode: number,
+    message: string,
+    readonly httpStatus: number = 200,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  toJsonRpc(): JsonRpcErrorObject {
+    return { code: this.rpcCode, message: this.message, data: { code: this.code, ...this.details } };
+  }
+}
+
+const C = JsonRpcCode;
+
+/** Every gateway error, built by name so call sites never invent codes or bodies. */
+export const errors = {
+  parse: (why: string) => new GatewayError("PARSE_ERROR", C.PARSE_ERROR, `Parse error: ${why}`, 400),
+  invalidRequest: (why: string, httpStatus = 400) =>
+    new GatewayError("INVALID_REQUEST", C.INVALID_REQUEST, `Invalid request: ${why}`, httpStatus),
+  methodNotFound: (method: string) =>
+    new GatewayError("METHOD_NOT_FOUND", C.METHOD_NOT_FOUND, `Method not found: ${method}`, 200, { method }),
+  invalidParams: (why: string) => new GatewayError("INVALID_PARAMS", C.INVALID_PARAMS, `Invalid params: ${why}`),
+  internal: () =>
+    new GatewayError("INTERNAL_ERROR", C.INTERNAL_ERROR, "Internal error in the gateway; it has been logged", 500),
+  toolNotFound: (name: string) =>
+    new GatewayError(
+      "TOOL_NOT_FOUND",
+      C.INVALID_PARAMS,
+      `Unknown tool: ${name}. Call tools/list for the tools this endpoint offers.`,
+      200,
+      { name },
+    ),
+  promptNotFound: (name: string) =>
+    new GatewayError(
+      "NOT_FOUND",
+      C.INVALID_PARAMS,
+      `Unknown prompt: ${name}. Call prompts/list for the prompts this endpoint offers.`,
+      200,
+      { name },
+    ),
+  resourceNotFound: (uri: string) =>
+    new GatewayError(
+      "NOT_FOUND",
+      C.RESOURCE_NOT_FOUND,
+      `Resource not found: no upstream server offers ${uri}`,
+      200,
+      { uri },
+    ),
+  notFound: (what: string, details: Record<string, unknown> = {}) =>
+    new GatewayError("NOT_FOUND", C.INVALID_PARAMS, what, 200, details),
+  serverUnavailable: (server: string, why: string) =>
+    new GatewayError("SERVER_UNAVAILABLE", C.SERVER_UNAVAILABLE, `Upstream server '${server}' is unavailable: ${why}`, 200, {
+      server,
+    }),
+  timeout: (server: string, timeoutMs: number) =>
+    new GatewayError(
+      "TIMEOUT",
+      C.TIMEOUT,
+      `Upstream server '${server}' did not answer within ${timeoutMs} ms`,
+      200,
+      { server, timeoutMs },
+    ),
+  upstreamError: (server: string, why: string) =>
+    new GatewayError("UPSTREAM_ERROR", C.UPSTREAM_ERROR, `Upstream server '${server}' misbehaved: ${why}`, 200, { server }),
+  invalidConfig: (server: string, why: string) =>
+    new GatewayError(
+      "INVALID_CONFIG",
+      C.INVALID_CONFIG,
+      `Server '${server}' is not usable because its configuration is invalid: ${why}`,
+      200,
+      { server },
+    ),
+  sessionRequired: () =>
+    new GatewayError(
+      "SESSION_REQUIRED",
+      C.SERVER_ERROR,
+      "Bad Request: this request needs the Mcp-Session-Id header returned by initialize",
+      400,
+    ),
+  sessionNotFound: () =>
+    new GatewayError(
+      "SESSION_NOT_FOUND",
+      C.SERVER_ERROR,
+      "Session not found: it expired or was ended. Start a new one with initialize.",
+      404,
+    ),
+  unsupportedProtocolVersion: (version: string, supported: readonly string[]) =>
+    new GatewayError(
+      "UNSUPPORTED_PROTOCOL_VERSION",
+      C.SERVER_ERROR,
+      `Bad Request: unsupported MCP-Protocol-Version '${version}'; supported: ${supported.join(", ")}`,
+      400,
+      { supported },
+    ),
+  batchNotSupported: (version: string) =>
+    new GatewayError(
+      "BATCH_NOT_SUPPORTED",
+      C.INVALID_REQUEST,
+      `Invalid request: JSON-RPC batches are not allowed in protocol revision ${version}`,
+      400,
+    ),
+  notAcceptable: (needs: string) =>
+    new GatewayError("NOT_ACCEPTABLE", C.SERVER_ERROR, `Not Acceptable: the Accept header must allow ${needs}`, 406),
+  unsupportedMediaType: () =>
+    new GatewayError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      C.SERVER_ERROR,
+      "Unsupported Media Type: send Content-Type: application/json",
+      415,
+    ),
+  payloadTooLarge: (limit: number) =>
+    new GatewayError("PAYLOAD_TOO_LARGE", C.SERVER_ERROR, `Payload Too Large: the limit is ${limit} bytes`, 413, {
+      limit,
+    }),
+  forbiddenOrigin: (origin: string) =>
+    new GatewayError(
+      "FORBIDDEN_ORIGIN",
+      C.SERVER_ERROR,
+      `Forbidden: Origin '${origin}' is not in settings.allowedOrigins`,
+      403,
+    ),
+  forbiddenHost: (host: string) =>
+    new GatewayError("FORBIDDEN_HOST", C.SERVER_ERROR, `Forbidden: Host '${host}' is not in settings.allowedHosts`, 403),
+  notInitialized: () =>
+    new GatewayError(
+      "NOT_INITIALIZED",
+      C.INVALID_REQUEST,
+      "Invalid request: the first request of a session must be initialize",
+      400,
+    ),
+};

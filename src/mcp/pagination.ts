@@ -1,0 +1,41 @@
+// Opaque cursors for the merged lists the gateway pages to its clients. A cursor holds
+// an offset and a fingerprint of the list it was cut from; a cursor from a list that has
+// since changed, or one that was forged, is refused instead of silently skipping items.
+import { z } from "zod";
+import { errors } from "./errors.js";
+
+const CursorSchema = z.object({ o: z.number().int().min(0), f: z.string().max(64) });
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export function paginate<T>(items: readonly T[], cursor: unknown, pageSize: number, fingerprint: string): Page<T> {
+  const offset = cursor === undefined ? 0 : decodeCursor(cursor, fingerprint);
+  if (offset > items.length) throw errors.invalidParams("cursor is past the end of the list");
+  const end = offset + pageSize;
+  const page: Page<T> = { items: items.slice(offset, end) };
+  if (end < items.length) page.nextCursor = encodeCursor(end, fingerprint);
+  return page;
+}
+
+function encodeCursor(offset: number, fingerprint: string): string {
+  return btoa(JSON.stringify({ o: offset, f: fingerprint })).replaceAll("=", "");
+}
+
+function decodeCursor(cursor: unknown, fingerprint: string): number {
+  if (typeof cursor !== "string" || cursor.length > 256) throw errors.invalidParams("cursor is not one this gateway issued");
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(atob(cursor));
+  } catch {
+    throw errors.invalidParams("cursor is not one this gateway issued");
+  }
+  const parsed = CursorSchema.safeParse(decoded);
+  if (!parsed.success) throw errors.invalidParams("cursor is not one this gateway issued");
+  if (parsed.data.f !== fingerprint) {
+    throw errors.invalidParams("the list changed since this cursor was issued; list again from the start");
+  }
+  return parsed.data.o;
+}

@@ -1,0 +1,149 @@
+// One JSON-RPC message POSTed to an upstream over Streamable HTTP and its answer read
+// back, whether the upstream replies with JSON or an SSE stream. It knows HTTP and
+// timeouts; sessions and retries are the caller's (upstream-link.ts).
+import { createParser } from "eventsource-parser";
+import { classifyMessage, type JsonRpcMessage, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
+import { errors, GatewayError } from "../mcp/errors.js";
+
+export interface Exchange {
+  server: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  timeoutMs: number;
+  /** Messages the upstream sends before its answer (progress, logging, its own requests). */
+  onMessage?: (message: JsonRpcMessage) => void;
+}
+
+export type ExchangeOutcome =
+  | { kind: "response"; response: JsonRpcResponse; sessionId: string | null }
+  | { kind: "accepted"; sessionId: string | null }
+  | { kind: "session-expired" };
+
+/** At most this much of an upstream answer is read: a runaway upstream cannot exhaust memory. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/** Sends one message; for a request, `expectId` names the response to wait for. */
+export async function exchange(ex: Exchange, expectId: RequestId | null, sentSessionId: string | null): Promise<ExchangeOutcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ex.timeoutMs);
+  try {
+    const response = await send(ex, controller.signal);
+    const sessionId = response.headers.get("mcp-session-id");
+    if (response.status === 404 && sentSessionId !== null) {
+      await response.body?.cancel();
+      return { kind: "session-expired" };
+    }
+    if (expectId === null) {
+      await response.body?.cancel();
+      if (response.ok) return { kind: "accepted", sessionId };
+      throw statusError(ex.server, response.status);
+    }
+    const answer = await readAnswer(ex, response, expectId);
+    return { kind: "response", response: answer, sessionId };
+  } catch (error) {
+    if (controller.signal.aborted) throw errors.timeout(ex.server, ex.timeoutMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function send(ex: Exchange, signal: AbortSignal): Promise<Response> {
+  try {
+    return await fetch(ex.url, {
+      method: "POST",
+      headers: {
+        ...ex.headers,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify(ex.body),
+      signal,
+      redirect: "manual",
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw errors.serverUnavailable(ex.server, "connection failed");
+  }
+}
+
+async function readAnswer(ex: Exchange, response: Response, expectId: RequestId): Promise<JsonRpcResponse> {
+  const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "text/event-stream" && response.ok) return readEventStream(ex, response, expectId);
+  if (type !== "application/json") {
+    await response.body?.cancel();
+    if (!response.ok) throw statusError(ex.server, response.status);
+    throw errors.upstreamError(ex.server, `answered with Content-Type '${type || "none"}'`);
+  }
+  const text = await readLimitedText(ex.server, response);
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(text);
+  } catch {
+    if (!response.ok) throw statusError(ex.server, response.status);
+    throw errors.upstreamError(ex.server, "answered with invalid JSON");
+  }
+  const message = classifyMessage(decoded);
+  // An upstream's own JSON-RPC error is relayed unchanged, whatever its HTTP status.
+  if (message?.kind === "response" && (message.message.id === expectId || "error" in message.message)) {
+    return { ...message.message, id: expectId };
+  }
+  if (!response.ok) throw statusError(ex.server, response.status);
+  throw errors.upstreamError(ex.server, "answered with something that is not the JSON-RPC response to its request");
+}
+
+async function readEventStream(ex: Exchange, response: Response, expectId: RequestId): Promise<JsonRpcResponse> {
+  let answer: JsonRpcResponse | undefined;
+  let malformed = false;
+  const parser = createParser({
+    onEvent(event) {
+      if (answer || (event.event !== undefined && event.event !== "message") || event.data === "") return;
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(event.data);
+      } catch {
+        malformed = true;
+        return;
+      }
+      const message = classifyMessage(decoded);
+      if (!message) malformed = true;
+      else if (message.kind === "response" && message.message.id === expectId) answer = message.message;
+      else ex.onMessage?.(message);
+    },
+  });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let received = 0;
+  try {
+    while (!answer) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.length;
+      if (received > MAX_ANSWER_BYTES) throw errors.upstreamError(ex.server, "answer exceeded the size limit");
+      parser.feed(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  if (answer) return answer;
+  throw errors.upstreamError(
+    ex.server,
+    malformed ? "sent malformed events and no answer" : "closed its event stream before answering",
+  );
+}
+
+async function readLimitedText(server: string, response: Response): Promise<string> {
+  const length = Number(response.headers.get("content-length") ?? "0");
+  if (length > MAX_ANSWER_BYTES) {
+    await response.body?.cancel();
+    throw errors.upstreamError(server, "answer exceeded the size limit");
+  }
+  const text = await response.text();
+  if (text.length > MAX_ANSWER_BYTES) throw errors.upstreamError(server, "answer exceeded the size limit");
+  return text;
+}
+
+function statusError(server: string, status: number): GatewayError {
+  if (status === 502 || status === 503 || status === 504) return errors.serverUnavailable(server, `HTTP ${status}`);
+  return errors.upstreamError(server, `answered HTTP ${status}`);
+}
