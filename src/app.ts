@@ -10,7 +10,7 @@ import { log } from "./observe/log.js";
 
 export const app = new Hono<AppEnv>();
 
-app.get("/healthz", (c) => jsonResponse({ ok: true }, 200, { "cache-control": "no-store" }));
+app.get("/healthz", () => jsonResponse({ ok: true }, 200, { "cache-control": "no-store" }));
 
 app.use("/mcp", loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins());
 app.use("/mcp/*", loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins());
@@ -22,12 +22,20 @@ app.all("/mcp", () => new Response(null, { status: 405, headers: { allow: "GET, 
 
 // Virtual servers arrive with agents and policy; until then no name exists.
 app.all("/mcp/:name", (c) =>
-  errorHttpResponse(errors.notFound(`No virtual server named '${c.req.param("name")}'`, { virtualServer: c.req.param("name") }), null, {}),
+  errorHttpResponse(
+    errors.notFound(`No virtual server named '${c.req.param("name")}'`, { virtualServer: c.req.param("name") }),
+    null,
+    {},
+  ),
 );
 
 app.notFound(() => jsonResponse({ error: "Not Found: the MCP endpoint is /mcp" }, 404));
 
 app.onError((error, c) => {
-  log("error", "request.failed", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, reason: String(error) });
+  log("error", "request.failed", {
+    requestId: c.get("requestId"),
+    path: new URL(c.req.url).pathname,
+    reason: String(error),
+  });
   return errorHttpResponse(errors.internal());
 });

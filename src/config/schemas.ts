@@ -5,7 +5,10 @@ import { z } from "zod";
 /** Registration, agent and virtual-server names. */
 export const NameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lower-case letters, digits, '-', '_' and '.', starting with a letter or digit");
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,62}$/,
+    "lower-case letters, digits, '-', '_' and '.', starting with a letter or digit",
+  );
 
 const HeaderNameSchema = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name");
 
@@ -39,14 +42,18 @@ export const ServerRegistrationSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{0,64}$/, "letters, digits, '_', '-' and '.', at most 64")
       .optional()
-      .describe("Put before this server's tool and prompt names; \"\" means none. Unset: settings.prefixStrategy decides."),
+      .describe(
+        'Put before this server\'s tool and prompt names; "" means none. Unset: settings.prefixStrategy decides.',
+      ),
     timeoutMs: z
       .number()
       .int()
       .min(100)
       .max(300_000)
       .optional()
-      .describe("How long one upstream request may take, from when its fetch starts. Unset: settings.defaultTimeoutMs."),
+      .describe(
+        "How long one upstream request may take, from when its fetch starts. Unset: settings.defaultTimeoutMs.",
+      ),
     enabled: z.boolean().default(true).describe("A disabled server is neither listed nor called."),
   })
   .strict();
@@ -71,7 +78,12 @@ export const SettingsSchema = z
       .array(z.string().max(512))
       .default([])
       .describe("When non-empty, the Host header's hostname must be one of these (DNS-rebinding guard for local use)."),
-    maxBodyBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(4 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
     defaultTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
     sessionTtlSeconds: z
       .number()

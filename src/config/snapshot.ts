@@ -50,7 +50,11 @@ export interface ConfigSnapshot {
 /** Last parsed value of each key, so a bad edit does not erase a working entry. */
 export type LastGood = Map<string, unknown>;
 
-export async function loadSnapshot(kv: KVNamespace, env: Record<string, unknown>, lastGood: LastGood): Promise<ConfigSnapshot> {
+export async function loadSnapshot(
+  kv: KVNamespace,
+  env: Record<string, unknown>,
+  lastGood: LastGood,
+): Promise<ConfigSnapshot> {
   const keys = [SETTINGS_KEY, ...(await listKeys(kv, KEY_PREFIX.server))];
   const raw = await getAll(kv, keys);
   const problems: ConfigProblem[] = [];
@@ -78,7 +82,11 @@ export async function loadSnapshot(kv: KVNamespace, env: Record<string, unknown>
   for (const key of keys.filter((k) => k.startsWith(KEY_PREFIX.server)).sort()) {
     const name = key.slice(KEY_PREFIX.server.length);
     if (!NameSchema.safeParse(name).success) {
-      problems.push({ key, problem: `'${name}' is not a valid name: ${NameSchema.description ?? "see README"}`, keptLastGood: false });
+      problems.push({
+        key,
+        problem: `'${name}' is not a valid name: ${NameSchema.description ?? "see README"}`,
+        keptLastGood: false,
+      });
       unusable.set(name, "invalid name");
       continue;
     }
@@ -104,7 +112,10 @@ export async function loadSnapshot(kv: KVNamespace, env: Record<string, unknown>
     });
   }
 
-  const revision = (await sha256Hex(JSON.stringify([...raw.entries()].sort(([a], [b]) => (a < b ? -1 : 1))))).slice(0, 12);
+  const revision = (await sha256Hex(JSON.stringify([...raw.entries()].sort(([a], [b]) => (a < b ? -1 : 1))))).slice(
+    0,
+    12,
+  );
   return { revision, loadedAt: Date.now(), settings, servers, unusable, problems };
 }
 

@@ -51,7 +51,8 @@ export class ConfigStore {
 
 function reportLoaded(snapshot: ConfigSnapshot): void {
   log("info", "config.loaded", { revision: snapshot.revision, servers: [...snapshot.servers.keys()] });
-  for (const problem of snapshot.problems) log("warn", "config.invalid_entry", { revision: snapshot.revision, ...problem });
+  for (const problem of snapshot.problems)
+    log("warn", "config.invalid_entry", { revision: snapshot.revision, ...problem });
 }
 
 let shared: ConfigStore | undefined;

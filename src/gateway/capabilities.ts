@@ -20,7 +20,9 @@ export function unionCapabilities(upstreams: readonly Capabilities[]): Capabilit
   const union: Capabilities = { tools: {} };
   if (has("prompts")) union["prompts"] = {};
   if (has("resources")) {
-    const subscribe = upstreams.some((c) => (c["resources"] as { subscribe?: unknown } | undefined)?.subscribe === true);
+    const subscribe = upstreams.some(
+      (c) => (c["resources"] as { subscribe?: unknown } | undefined)?.subscribe === true,
+    );
     union["resources"] = subscribe ? { subscribe: true } : {};
   }
   if (has("completions")) union["completions"] = {};

@@ -57,14 +57,19 @@ function cacheKey(link: UpstreamLink, kind: ListKind): string {
 }
 
 /** Lists of every given upstream, fresh or from cache, fetched in parallel. */
-export async function collect(kind: ListKind, links: readonly UpstreamLink[], snapshot: ConfigSnapshot): Promise<Collected> {
+export async function collect(
+  kind: ListKind,
+  links: readonly UpstreamLink[],
+  snapshot: ConfigSnapshot,
+): Promise<Collected> {
   const settled = await Promise.allSettled(links.map((link) => listOf(kind, link, snapshot)));
   const collected: Collected = { lists: [], failures: [] };
   settled.forEach((outcome, i) => {
     const server = links[i]!.server.name;
     if (outcome.status === "fulfilled") collected.lists.push(outcome.value);
     else {
-      const error = outcome.reason instanceof GatewayError ? outcome.reason : errors.upstreamError(server, "list failed");
+      const error =
+        outcome.reason instanceof GatewayError ? outcome.reason : errors.upstreamError(server, "list failed");
       collected.failures.push({ server, error });
       log("warn", "upstream.list_failed", { server, kind, code: error.code, reason: error.message });
     }
@@ -103,7 +108,8 @@ async function fetchAllPages(kind: ListKind, link: UpstreamLink): Promise<Item[]
       throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} failed: ${response.error.message}`);
     }
     const pageItems = response.result[RESULT_FIELD[kind]];
-    if (!Array.isArray(pageItems)) throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} returned no list`);
+    if (!Array.isArray(pageItems))
+      throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} returned no list`);
     for (const item of pageItems) if (isItem(item)) items.push(item);
     const next = response.result["nextCursor"];
     if (typeof next !== "string" || next === "") return items;

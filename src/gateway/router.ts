@@ -61,7 +61,11 @@ async function listNamed(kind: "tools" | "prompts", params: Params, ctx: Gateway
   return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
-async function listByUri(kind: "resources" | "resourceTemplates", params: Params, ctx: GatewayContext): Promise<Params> {
+async function listByUri(
+  kind: "resources" | "resourceTemplates",
+  params: Params,
+  ctx: GatewayContext,
+): Promise<Params> {
   const collected = await collect(kind, ctx.links, ctx.snapshot);
   const view = uriView(kind, collected.lists);
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
@@ -97,7 +101,12 @@ function known(kind: ListKind, ctx: GatewayContext) {
 }
 
 /** A name no list offers: blame the failing or misconfigured server it points at, if any. */
-function explainMissing(kind: "tools" | "prompts", exposed: string, ctx: GatewayContext, collected: Collected): GatewayError {
+function explainMissing(
+  kind: "tools" | "prompts",
+  exposed: string,
+  ctx: GatewayContext,
+  collected: Collected,
+): GatewayError {
   const separator = ctx.snapshot.settings.prefixSeparator;
   const pointsAt = (server: string) => exposed.startsWith(`${server}${separator}`);
   for (const [server, why] of ctx.snapshot.unusable) if (pointsAt(server)) return errors.invalidConfig(server, why);
@@ -164,6 +173,11 @@ async function setLogLevel(params: Params, ctx: GatewayContext): Promise<Params>
 }
 
 /** Upstream results and upstream JSON-RPC errors alike go back unchanged. */
-function forward(link: UpstreamLink, method: string, params: Params, options?: RequestOptions): Promise<JsonRpcResponse> {
+function forward(
+  link: UpstreamLink,
+  method: string,
+  params: Params,
+  options?: RequestOptions,
+): Promise<JsonRpcResponse> {
   return link.request(method, params, options);
 }

@@ -38,7 +38,11 @@ function listsKey(kind: string, lists: readonly ServerItems[], extra: string): s
 }
 
 /** Tools or prompts, renamed by the prefix rules of the snapshot. */
-export function namedView(kind: "tools" | "prompts", lists: readonly ServerItems[], snapshot: ConfigSnapshot): NamedView {
+export function namedView(
+  kind: "tools" | "prompts",
+  lists: readonly ServerItems[],
+  snapshot: ConfigSnapshot,
+): NamedView {
   const { settings } = snapshot;
   const key = listsKey(kind, lists, `${snapshot.revision}`);
   return memoized(key, () => buildNamedView(lists, snapshot, settings));
@@ -50,10 +54,17 @@ function buildNamedView(lists: readonly ServerItems[], snapshot: ConfigSnapshot,
     const byName = new Map<string, Item>();
     for (const item of list.items) if (typeof item["name"] === "string") byName.set(item["name"], item);
     itemsByServer.set(list.server, byName);
-    return { server: list.server, prefix: snapshot.servers.get(list.server)?.registration.prefix, names: [...byName.keys()] };
+    return {
+      server: list.server,
+      prefix: snapshot.servers.get(list.server)?.registration.prefix,
+      names: [...byName.keys()],
+    };
   });
   const names = mapNames(sources, { strategy: settings.prefixStrategy, separator: settings.prefixSeparator });
-  const items = names.entries.map((entry) => ({ ...itemsByServer.get(entry.server)!.get(entry.original)!, name: entry.exposed }));
+  const items = names.entries.map((entry) => ({
+    ...itemsByServer.get(entry.server)!.get(entry.original)!,
+    name: entry.exposed,
+  }));
   return { items, names, fingerprint: fnv1a(names.entries.map((e) => e.exposed).join("\n")) };
 }
 

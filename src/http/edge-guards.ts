@@ -23,7 +23,8 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
     const host = c.req.header("host") ?? new URL(c.req.url).host;
     if (!isAllowedHost(host, settings)) return errorHttpResponse(errors.forbiddenHost(host));
     const origin = c.req.header("origin");
-    if (origin !== undefined && !isAllowedOrigin(origin, settings)) return errorHttpResponse(errors.forbiddenOrigin(origin));
+    if (origin !== undefined && !isAllowedOrigin(origin, settings))
+      return errorHttpResponse(errors.forbiddenOrigin(origin));
     await next();
   };
 }
@@ -31,9 +32,17 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
 /** CORS for allowed browser origins (the MCP Inspector's direct mode, web clients). */
 export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
   return cors({
-    origin: (origin, c) => (isAllowedOrigin(origin, (c.get("snapshot") as AppEnv["Variables"]["snapshot"]).settings) ? origin : null),
+    origin: (origin, c) =>
+      isAllowedOrigin(origin, (c.get("snapshot") as AppEnv["Variables"]["snapshot"]).settings) ? origin : null,
     allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowHeaders: ["authorization", "content-type", "accept", "mcp-session-id", "mcp-protocol-version", "last-event-id"],
+    allowHeaders: [
+      "authorization",
+      "content-type",
+      "accept",
+      "mcp-session-id",
+      "mcp-protocol-version",
+      "last-event-id",
+    ],
     exposeHeaders: ["mcp-session-id", "mcp-protocol-version"],
     maxAge: 600,
   });

@@ -5,8 +5,20 @@
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { errors, GatewayError } from "../mcp/errors.js";
-import { classifyMessage, errorResponse, salvageId, type JsonRpcMessage, type JsonRpcResponse } from "../mcp/jsonrpc.js";
-import { errorHttpResponse, jsonResponse, PROTOCOL_VERSION_HEADER, SESSION_HEADER, type ResponseFormat } from "./responses.js";
+import {
+  classifyMessage,
+  errorResponse,
+  salvageId,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+} from "../mcp/jsonrpc.js";
+import {
+  errorHttpResponse,
+  jsonResponse,
+  PROTOCOL_VERSION_HEADER,
+  SESSION_HEADER,
+  type ResponseFormat,
+} from "./responses.js";
 import type { AppEnv } from "./context.js";
 
 type Ctx = Context<AppEnv>;
@@ -16,7 +28,8 @@ const SESSION_ID_FORMAT = /^[0-9a-f]{64}$/;
 export async function handlePost(c: Ctx): Promise<Response> {
   const format = responseFormat(c.req.header("accept"));
   if (!format) return errorHttpResponse(errors.notAcceptable("application/json or text/event-stream"));
-  if (mediaType(c.req.header("content-type")) !== "application/json") return errorHttpResponse(errors.unsupportedMediaType());
+  if (mediaType(c.req.header("content-type")) !== "application/json")
+    return errorHttpResponse(errors.unsupportedMediaType());
 
   const body = await readBody(c);
   if (body instanceof GatewayError) return errorHttpResponse(body);
@@ -35,7 +48,8 @@ export async function handlePost(c: Ctx): Promise<Response> {
   for (const entry of entries) {
     const message = classifyMessage(entry);
     if (message) messages.push(message);
-    else rejected.push(errorResponse(salvageId(entry), errors.invalidRequest("not a JSON-RPC 2.0 message").toJsonRpc()));
+    else
+      rejected.push(errorResponse(salvageId(entry), errors.invalidRequest("not a JSON-RPC 2.0 message").toJsonRpc()));
   }
   if (!batch && rejected.length > 0) return jsonResponse(rejected[0], 400);
 
@@ -47,15 +61,24 @@ export async function handlePost(c: Ctx): Promise<Response> {
   }
 
   const sessionId = c.req.header(SESSION_HEADER);
-  if (sessionId === undefined) return errorHttpResponse(messages.length > 0 ? errors.sessionRequired() : errors.invalidRequest("no valid message"));
+  if (sessionId === undefined)
+    return errorHttpResponse(
+      messages.length > 0 ? errors.sessionRequired() : errors.invalidRequest("no valid message"),
+    );
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
   if (messages.length === 0) return jsonResponse(rejected, 400);
-  const answer = await sessionStub(c, sessionId).post(messages, batch, c.req.header(PROTOCOL_VERSION_HEADER) ?? null, format);
+  const answer = await sessionStub(c, sessionId).post(
+    messages,
+    batch,
+    c.req.header(PROTOCOL_VERSION_HEADER) ?? null,
+    format,
+  );
   return rejected.length === 0 ? answer : withRejected(answer, rejected);
 }
 
 export async function handleGet(c: Ctx): Promise<Response> {
-  if (!accepts(c.req.header("accept"), "text/event-stream")) return errorHttpResponse(errors.notAcceptable("text/event-stream"));
+  if (!accepts(c.req.header("accept"), "text/event-stream"))
+    return errorHttpResponse(errors.notAcceptable("text/event-stream"));
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());

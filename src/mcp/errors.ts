@@ -89,29 +89,30 @@ export const errors = {
       { name },
     ),
   resourceNotFound: (uri: string) =>
-    new GatewayError(
-      "NOT_FOUND",
-      C.RESOURCE_NOT_FOUND,
-      `Resource not found: no upstream server offers ${uri}`,
-      200,
-      { uri },
-    ),
+    new GatewayError("NOT_FOUND", C.RESOURCE_NOT_FOUND, `Resource not found: no upstream server offers ${uri}`, 200, {
+      uri,
+    }),
   notFound: (what: string, details: Record<string, unknown> = {}) =>
     new GatewayError("NOT_FOUND", C.INVALID_PARAMS, what, 200, details),
   serverUnavailable: (server: string, why: string) =>
-    new GatewayError("SERVER_UNAVAILABLE", C.SERVER_UNAVAILABLE, `Upstream server '${server}' is unavailable: ${why}`, 200, {
+    new GatewayError(
+      "SERVER_UNAVAILABLE",
+      C.SERVER_UNAVAILABLE,
+      `Upstream server '${server}' is unavailable: ${why}`,
+      200,
+      {
+        server,
+      },
+    ),
+  timeout: (server: string, timeoutMs: number) =>
+    new GatewayError("TIMEOUT", C.TIMEOUT, `Upstream server '${server}' did not answer within ${timeoutMs} ms`, 200, {
+      server,
+      timeoutMs,
+    }),
+  upstreamError: (server: string, why: string) =>
+    new GatewayError("UPSTREAM_ERROR", C.UPSTREAM_ERROR, `Upstream server '${server}' misbehaved: ${why}`, 200, {
       server,
     }),
-  timeout: (server: string, timeoutMs: number) =>
-    new GatewayError(
-      "TIMEOUT",
-      C.TIMEOUT,
-      `Upstream server '${server}' did not answer within ${timeoutMs} ms`,
-      200,
-      { server, timeoutMs },
-    ),
-  upstreamError: (server: string, why: string) =>
-    new GatewayError("UPSTREAM_ERROR", C.UPSTREAM_ERROR, `Upstream server '${server}' misbehaved: ${why}`, 200, { server }),
   invalidConfig: (server: string, why: string) =>
     new GatewayError(
       "INVALID_CONFIG",
@@ -170,7 +171,12 @@ export const errors = {
       403,
     ),
   forbiddenHost: (host: string) =>
-    new GatewayError("FORBIDDEN_HOST", C.SERVER_ERROR, `Forbidden: Host '${host}' is not in settings.allowedHosts`, 403),
+    new GatewayError(
+      "FORBIDDEN_HOST",
+      C.SERVER_ERROR,
+      `Forbidden: Host '${host}' is not in settings.allowedHosts`,
+      403,
+    ),
   notInitialized: () =>
     new GatewayError(
       "NOT_INITIALIZED",

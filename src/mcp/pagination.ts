@@ -25,7 +25,8 @@ function encodeCursor(offset: number, fingerprint: string): string {
 }
 
 function decodeCursor(cursor: unknown, fingerprint: string): number {
-  if (typeof cursor !== "string" || cursor.length > 256) throw errors.invalidParams("cursor is not one this gateway issued");
+  if (typeof cursor !== "string" || cursor.length > 256)
+    throw errors.invalidParams("cursor is not one this gateway issued");
   let decoded: unknown;
   try {
     decoded = JSON.parse(atob(cursor));

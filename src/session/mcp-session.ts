@@ -7,14 +7,31 @@ import { DurableObject } from "cloudflare:workers";
 import { configStore } from "../config/store.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
-import { errorResponse, resultResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
-import { allowsBatches, isSupportedLegacyVersion, LEGACY_PROTOCOL_VERSIONS, negotiateVersion } from "../mcp/versions.js";
+import {
+  errorResponse,
+  resultResponse,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../mcp/jsonrpc.js";
+import {
+  allowsBatches,
+  isSupportedLegacyVersion,
+  LEGACY_PROTOCOL_VERSIONS,
+  negotiateVersion,
+} from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { route, type GatewayContext } from "../gateway/router.js";
 import { rememberCapabilities, rememberedCapabilities, unionCapabilities } from "../gateway/capabilities.js";
 import { Limiter } from "../upstream/limiter.js";
 import { UpstreamLink, type SessionSlot, type UpstreamSessionState } from "../upstream/upstream-link.js";
-import { errorHttpResponse, rpcResponses, SESSION_HEADER, toGatewayError, type ResponseFormat } from "../http/responses.js";
+import {
+  errorHttpResponse,
+  rpcResponses,
+  SESSION_HEADER,
+  toGatewayError,
+  type ResponseFormat,
+} from "../http/responses.js";
 import { SESSION_KEY, UPSTREAM_KEY_PREFIX, upstreamKey } from "./storage-keys.js";
 import { openEventStream, type EventStream } from "./event-stream.js";
 import { log } from "../observe/log.js";
@@ -70,19 +87,29 @@ export class McpSession extends DurableObject<Env> {
   }
 
   /** Messages POSTed to the session: requests are answered, the rest acknowledged. */
-  async post(messages: JsonRpcMessage[], batch: boolean, headerVersion: string | null, format: ResponseFormat): Promise<Response> {
+  async post(
+    messages: JsonRpcMessage[],
+    batch: boolean,
+    headerVersion: string | null,
+    format: ResponseFormat,
+  ): Promise<Response> {
     const record = await this.#load();
     if (!record) return errorHttpResponse(errors.sessionNotFound());
     if (headerVersion !== null && !isSupportedLegacyVersion(headerVersion)) {
       return errorHttpResponse(errors.unsupportedProtocolVersion(headerVersion, LEGACY_PROTOCOL_VERSIONS));
     }
-    if (batch && !allowsBatches(record.protocolVersion)) return errorHttpResponse(errors.batchNotSupported(record.protocolVersion));
+    if (batch && !allowsBatches(record.protocolVersion))
+      return errorHttpResponse(errors.batchNotSupported(record.protocolVersion));
     this.#touch(record);
     try {
       const snapshot = await configStore(this.env).current();
       const ctx = await this.#context(snapshot, record);
       const answers = await Promise.all(messages.map((m) => this.#answer(m, ctx)));
-      return rpcResponses(answers.filter((a) => a !== undefined), batch, format);
+      return rpcResponses(
+        answers.filter((a) => a !== undefined),
+        batch,
+        format,
+      );
     } catch (error) {
       log("error", "session.post_failed", { reason: String(error) });
       return errorHttpResponse(toGatewayError(error));
@@ -127,7 +154,9 @@ export class McpSession extends DurableObject<Env> {
   async #context(snapshot: ConfigSnapshot, record: SessionRecord): Promise<GatewayContext> {
     const slots = await this.#loadSlots();
     const limiter = new Limiter();
-    const links = [...snapshot.servers.values()].map((server) => new UpstreamLink(server, this.#slot(slots, server.name), limiter));
+    const links = [...snapshot.servers.values()].map(
+      (server) => new UpstreamLink(server, this.#slot(slots, server.name), limiter),
+    );
     return {
       snapshot,
       links,
@@ -160,7 +189,9 @@ export class McpSession extends DurableObject<Env> {
 
   async #terminate(reason: "client" | "idle"): Promise<void> {
     const record = this.#record;
-    const snapshot = await configStore(this.env).current().catch(() => undefined);
+    const snapshot = await configStore(this.env)
+      .current()
+      .catch(() => undefined);
     if (snapshot && record) {
       const ctx = await this.#context(snapshot, record);
       this.ctx.waitUntil(Promise.allSettled(ctx.links.map((link) => link.close())));

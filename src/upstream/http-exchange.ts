@@ -3,7 +3,8 @@
 // timeouts; sessions and retries are the caller's (upstream-link.ts).
 import { createParser } from "eventsource-parser";
 import { classifyMessage, type JsonRpcMessage, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
-import { errors, GatewayError } from "../mcp/errors.js";
+import type { GatewayError } from "../mcp/errors.js";
+import { errors } from "../mcp/errors.js";
 
 export interface Exchange {
   server: string;
@@ -24,7 +25,11 @@ export type ExchangeOutcome =
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /** Sends one message; for a request, `expectId` names the response to wait for. */
-export async function exchange(ex: Exchange, expectId: RequestId | null, sentSessionId: string | null): Promise<ExchangeOutcome> {
+export async function exchange(
+  ex: Exchange,
+  expectId: RequestId | null,
+  sentSessionId: string | null,
+): Promise<ExchangeOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ex.timeoutMs);
   try {

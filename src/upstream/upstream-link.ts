@@ -57,21 +57,30 @@ export class UpstreamLink {
   }
 
   /** Sends a request; the response carries the gateway's id, which the caller replaces. */
-  async request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<JsonRpcResponse> {
+  async request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions = {},
+  ): Promise<JsonRpcResponse> {
     const state = await this.open();
     const outcome = await this.#send(state, { method, params }, options);
     if (outcome !== "expired") return outcome;
     this.#forget(state);
     const reopened = await this.open();
     const retried = await this.#send(reopened, { method, params }, options);
-    if (retried === "expired") throw errors.upstreamError(this.server.name, "forgot its session again right after re-initializing");
+    if (retried === "expired")
+      throw errors.upstreamError(this.server.name, "forgot its session again right after re-initializing");
     return retried;
   }
 
   async notify(method: string, params?: Record<string, unknown>): Promise<void> {
     const state = await this.open();
     await this.limiter.run(() =>
-      exchange(this.#exchange(state, { jsonrpc: "2.0", method, ...(params ? { params } : {}) }), null, state.sessionId ?? null),
+      exchange(
+        this.#exchange(state, { jsonrpc: "2.0", method, ...(params ? { params } : {}) }),
+        null,
+        state.sessionId ?? null,
+      ),
     );
   }
 
@@ -109,7 +118,8 @@ export class UpstreamLink {
       exchange(this.#exchange(state, body, options), id, state.sessionId ?? null),
     );
     if (outcome.kind === "session-expired") return "expired";
-    if (outcome.kind !== "response") throw errors.upstreamError(this.server.name, "accepted a request without answering it");
+    if (outcome.kind !== "response")
+      throw errors.upstreamError(this.server.name, "accepted a request without answering it");
     return outcome.response;
   }
 
@@ -121,9 +131,7 @@ export class UpstreamLink {
       method: "initialize",
       params: { protocolVersion: LATEST_LEGACY_VERSION, capabilities: {}, clientInfo: GATEWAY_INFO },
     };
-    const outcome = await this.limiter.run(() =>
-      exchange(this.#exchange(undefined, body), id, null),
-    );
+    const outcome = await this.limiter.run(() => exchange(this.#exchange(undefined, body), id, null));
     if (outcome.kind !== "response") throw errors.upstreamError(this.server.name, "did not answer initialize");
     const response = outcome.response;
     if (isErrorResponse(response)) {
@@ -132,7 +140,10 @@ export class UpstreamLink {
     const result = response.result;
     const version = result["protocolVersion"];
     if (typeof version !== "string" || !isSupportedLegacyVersion(version)) {
-      throw errors.upstreamError(this.server.name, `speaks protocol revision '${String(version)}', which the gateway does not support`);
+      throw errors.upstreamError(
+        this.server.name,
+        `speaks protocol revision '${String(version)}', which the gateway does not support`,
+      );
     }
     const state: UpstreamSessionState = {
       protocolVersion: version,
@@ -142,7 +153,11 @@ export class UpstreamLink {
       ...(outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
     };
     await this.limiter.run(() =>
-      exchange(this.#exchange(state, { jsonrpc: "2.0", method: "notifications/initialized" }), null, state.sessionId ?? null),
+      exchange(
+        this.#exchange(state, { jsonrpc: "2.0", method: "notifications/initialized" }),
+        null,
+        state.sessionId ?? null,
+      ),
     );
     this.slot.state = state;
     this.slot.save(state);
@@ -155,7 +170,11 @@ export class UpstreamLink {
     this.slot.save(undefined);
   }
 
-  #exchange(state: UpstreamSessionState | undefined, body: Record<string, unknown>, options: RequestOptions = {}): Exchange {
+  #exchange(
+    state: UpstreamSessionState | undefined,
+    body: Record<string, unknown>,
+    options: RequestOptions = {},
+  ): Exchange {
     return {
       server: this.server.name,
       url: this.server.registration.url,
