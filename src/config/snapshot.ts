@@ -58,13 +58,12 @@ export async function loadSnapshot(
   const keys = [SETTINGS_KEY, ...(await listKeys(kv, KEY_PREFIX.server))];
   const raw = await getAll(kv, keys);
   const problems: ConfigProblem[] = [];
+  // A deleted entry must not come back as the "last good" version of a later bad one.
+  for (const key of lastGood.keys()) if (!raw.has(key)) lastGood.delete(key);
 
   const parseEntry = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
     const text = raw.get(key);
-    if (text === undefined) {
-      lastGood.delete(key);
-      return undefined;
-    }
+    if (text === undefined) return undefined;
     const parsed = parseJson(text, schema);
     if (parsed.ok) {
       lastGood.set(key, parsed.value);
