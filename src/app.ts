@@ -21,13 +21,7 @@ app.delete("/mcp", handleDelete);
 app.all("/mcp", () => new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE, OPTIONS" } }));
 
 // Virtual servers arrive with agents and policy; until then no name exists.
-app.all("/mcp/:name", (c) =>
-  errorHttpResponse(
-    errors.notFound(`No virtual server named '${c.req.param("name")}'`, { virtualServer: c.req.param("name") }),
-    null,
-    {},
-  ),
-);
+app.all("/mcp/:name", (c) => errorHttpResponse(errors.unknownVirtualServer(c.req.param("name"))));
 
 app.notFound(() => jsonResponse({ error: "Not Found: the MCP endpoint is /mcp" }, 404));
 

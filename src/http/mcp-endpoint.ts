@@ -10,6 +10,7 @@ import {
   errorResponse,
   salvageId,
   type JsonRpcMessage,
+  type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../mcp/jsonrpc.js";
 import {
@@ -53,11 +54,11 @@ export async function handlePost(c: Ctx): Promise<Response> {
   }
   if (!batch && rejected.length > 0) return jsonResponse(rejected[0], 400);
 
-  const initialize = messages.find((m) => m.kind === "request" && m.message.method === "initialize");
+  const initialize = messages.find(isInitialize);
   if (initialize) {
     if (batch) return errorHttpResponse(errors.invalidRequest("initialize must be sent alone, not in a batch"));
     const sessionId = newSessionId();
-    return sessionStub(c, sessionId).initialize(sessionId, initialize.message as never, format);
+    return sessionStub(c, sessionId).initialize(sessionId, initialize.message, format);
   }
 
   const sessionId = c.req.header(SESSION_HEADER);
@@ -90,6 +91,10 @@ export async function handleDelete(c: Ctx): Promise<Response> {
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
   return sessionStub(c, sessionId).end();
+}
+
+function isInitialize(message: JsonRpcMessage): message is { kind: "request"; message: JsonRpcRequest } {
+  return message.kind === "request" && message.message.method === "initialize";
 }
 
 function sessionStub(c: Ctx, sessionId: string) {

@@ -92,8 +92,10 @@ export const errors = {
     new GatewayError("NOT_FOUND", C.RESOURCE_NOT_FOUND, `Resource not found: no upstream server offers ${uri}`, 200, {
       uri,
     }),
-  notFound: (what: string, details: Record<string, unknown> = {}) =>
-    new GatewayError("NOT_FOUND", C.INVALID_PARAMS, what, 200, details),
+  unknownVirtualServer: (name: string) =>
+    new GatewayError("NOT_FOUND", C.SERVER_ERROR, `Not Found: no virtual server named '${name}'`, 404, {
+      virtualServer: name,
+    }),
   serverUnavailable: (server: string, why: string) =>
     new GatewayError(
       "SERVER_UNAVAILABLE",

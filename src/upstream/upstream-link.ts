@@ -36,6 +36,9 @@ export interface RequestOptions {
 
 let nextId = 1;
 
+/** An upstream must offer at least one of these for the gateway to have anything to relay. */
+const SERVABLE_CAPABILITIES = ["tools", "prompts", "resources"];
+
 export class UpstreamLink {
   constructor(
     readonly server: ResolvedServer,
@@ -145,9 +148,16 @@ export class UpstreamLink {
         `speaks protocol revision '${String(version)}', which the gateway does not support`,
       );
     }
+    const capabilities = asRecord(result["capabilities"]);
+    if (!SERVABLE_CAPABILITIES.some((name) => capabilities[name] !== undefined)) {
+      throw errors.upstreamError(
+        this.server.name,
+        "offers no tools, prompts or resources, so there is nothing to serve",
+      );
+    }
     const state: UpstreamSessionState = {
       protocolVersion: version,
-      capabilities: asRecord(result["capabilities"]),
+      capabilities,
       serverInfo: asRecord(result["serverInfo"]),
       fingerprint: this.server.fingerprint,
       ...(outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
