@@ -15,7 +15,14 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          // The secret that registrations reference as ${FIXTURE_SECRET} comes from the global
+          // setup, so tests can check that its value never leaks into answers or logs.
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { FIXTURE_SECRET: inject<string>("fixtureSecret") } },
+          })),
+        ],
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],

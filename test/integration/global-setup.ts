@@ -1,0 +1,35 @@
+// Starts the upstreams the integration tests talk to, in Node, before any test runs, and
+// stops them after: two fixture upstreams (test/fixtures/upstream-server.mjs) and
+// server-everything. Tests in workerd reach them over loopback; their addresses, and
+// the Worker secret the tests register, arrive through Vitest's provide/inject.
+import type { TestProject } from "vitest/node";
+import { startUpstream } from "../fixtures/upstream-server.mjs";
+import { startEverything } from "../fixtures/everything-server.mjs";
+import { refusedOrigin } from "../fixtures/refused-port.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The fixture upstream: `${upstreamOrigin}/<tenant>/mcp`. */
+    upstreamOrigin: string;
+    /** A second fixture upstream, on its own port with its own state. */
+    secondUpstreamOrigin: string;
+    /** A loopback origin where nothing listens: connections are refused. */
+    refusedOrigin: string;
+    /** server-everything's Streamable HTTP endpoint. */
+    everythingUrl: string;
+    /** The value of the Worker secret FIXTURE_SECRET, new each run. */
+    fixtureSecret: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const [first, second, everything] = await Promise.all([startUpstream(), startUpstream(), startEverything()]);
+  project.provide("upstreamOrigin", first.origin);
+  project.provide("secondUpstreamOrigin", second.origin);
+  project.provide("refusedOrigin", await refusedOrigin());
+  project.provide("everythingUrl", everything.url);
+  project.provide("fixtureSecret", `fixture-secret-${crypto.randomUUID()}`);
+  return async () => {
+    await Promise.all([first.close(), second.close(), everything.stop()]);
+  };
+}

@@ -1,0 +1,70 @@
+// The tests' handle on a fixture upstream tenant (test/fixtures/upstream-server.mjs):
+// its MCP URL, and its control endpoint for faults, tool lists and counters. Every test
+// makes its own tenant, so no two tests share upstream state.
+import { inject } from "vitest";
+
+export type FaultKind = "hang" | "http500" | "http503" | "garbage" | "sse_close" | "slow";
+
+export interface Fault {
+  kind: FaultKind;
+  /** JSON-RPC methods it applies to; all requests when absent. */
+  methods?: string[];
+  delayMs?: number;
+}
+
+export interface TenantChange {
+  tools?: string[];
+  pageSize?: number;
+  jsonResponse?: boolean;
+  fault?: Fault | null;
+  forgetSessions?: boolean;
+  reset?: boolean;
+}
+
+export interface RecordedRequest {
+  httpMethod: string;
+  method: string | null;
+  tool: string | null;
+  sessionId: string | null;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface TenantStats {
+  initialize: number;
+  deleted: number;
+  requests: RecordedRequest[];
+  sessions: number;
+}
+
+export const DEFAULT_TOOL_COUNT = 15;
+
+export class FixtureTenant {
+  private constructor(
+    readonly name: string,
+    readonly origin: string,
+  ) {}
+
+  /** A fresh tenant on the first fixture upstream, or on the second one. */
+  static create(label: string, upstream: "first" | "second" = "first"): FixtureTenant {
+    const origin = inject(upstream === "first" ? "upstreamOrigin" : "secondUpstreamOrigin");
+    return new FixtureTenant(`${label}-${crypto.randomUUID().slice(0, 8)}`, origin);
+  }
+
+  get url(): string {
+    return `${this.origin}/${this.name}/mcp`;
+  }
+
+  async configure(change: TenantChange): Promise<void> {
+    const response = await fetch(`${this.origin}/${this.name}/control`, {
+      method: "POST",
+      body: JSON.stringify(change),
+    });
+    if (!response.ok) throw new Error(`fixture control answered ${response.status}`);
+    await response.body?.cancel();
+  }
+
+  async stats(): Promise<TenantStats> {
+    const response = await fetch(`${this.origin}/${this.name}/control`);
+    return response.json<TenantStats>();
+  }
+}
