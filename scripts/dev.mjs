@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// `npm run dev`: a working gateway on http://127.0.0.1:8787/mcp in front of a real MCP
+// server. Starts server-everything on 127.0.0.1:3001, seeds local KV from config/sample/
+// (one bulk put), then runs `wrangler dev` in the foreground. Leaves nothing running
+// behind: server-everything is stopped when wrangler exits, on Ctrl-C and on SIGTERM.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { clearTimeout, setInterval } from "node:timers";
+/* global fetch -- Node's own, since Node 18 */
+
+const HOST = "127.0.0.1";
+const EVERYTHING_PORT = 3001;
+const GATEWAY_PORT = 8787;
+const READY_TIMEOUT_MS = 60_000;
+
+const root = join(import.meta.dirname, "..");
+const wranglerBin = join(root, "node_modules", ".bin", "wrangler");
+const persistTo = join(".wrangler", "state");
+const started = Date.now();
+
+/** Children still running, so every way out stops them. */
+const children = new Set();
+let stopping = false;
+
+function say(message) {
+  console.error(`[dev] ${message}`);
+}
+
+function fail(message) {
+  say(`error: ${message}`);
+  stopAll();
+  process.exit(1);
+}
+
+function stopAll() {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+}
+
+function track(child) {
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+/** Binding the port ourselves is the only reliable test that it is free. */
+function ensurePortFree(port, whatNeedsIt) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error) => {
+      if (error.code === "EADDRINUSE")
+        fail(
+          `port ${port} on ${HOST} is already taken, and ${whatNeedsIt} needs it. ` +
+            `Is another 'npm run dev' running? See who holds it with: ss -ltnp 'sport = :${port}'`,
+        );
+      else fail(`cannot check port ${port} on ${HOST}: ${error.message}`);
+    });
+    probe.listen(port, HOST, () => probe.close(resolve));
+  });
+}
+
+/** The sample config as KV entries: settings.json → `settings`, servers/<name>.json → `server:<name>`. */
+function sampleEntries() {
+  const dir = join(root, "config", "sample");
+  const entries = [{ key: "settings", file: join(dir, "settings.json") }];
+  for (const file of readdirSync(join(dir, "servers"))
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
+    entries.push({ key: `server:${basename(file, ".json")}`, file: join(dir, "servers", file) });
+  }
+  return entries.map(({ key, file }) => {
+    const text = readFileSync(file, "utf8");
+    try {
+      // Stored compact, as an operator's `wrangler kv key put` would.
+      return { key, value: JSON.stringify(JSON.parse(text)) };
+    } catch (error) {
+      return fail(`${file} is not valid JSON: ${error.message}`);
+    }
+  });
+}
+
+function startEverything() {
+  return new Promise((resolve) => {
+    const child = track(
+      spawn(process.execPath, [join(root, "scripts", "everything-on-loopback.mjs")], {
+        cwd: root,
+        env: { ...process.env, PORT: String(EVERYTHING_PORT) },
+        stdio: ["ignore", "pipe", "pipe"],
+        // Its own process group: a terminal's Ctrl-C reaches only us, and we stop it in order.
+        detached: true,
+      }),
+    );
+    let ready = false;
+    let early = "";
+    const timer = setTimeout(
+      () => fail(`server-everything did not start within ${READY_TIMEOUT_MS / 1000} s:\n${early}`),
+      READY_TIMEOUT_MS,
+    );
+    const onOutput = (chunk) => {
+      const text = chunk.toString();
+      if (!ready) {
+        early += text;
+        if (/listening on port/i.test(early)) {
+          ready = true;
+          clearTimeout(timer);
+          resolve(child);
+        }
+      } else if (process.env.DEV_VERBOSE) process.stderr.write(prefixLines("[everything] ", text));
+    };
+    child.stdout.on("data", onOutput);
+    child.stderr.on("data", onOutput);
+    child.on("exit", (code, signal) => {
+      if (stopping) return;
+      clearTimeout(timer);
+      if (!ready) fail(`server-everything exited before it was ready (${signal ?? `code ${code}`}):\n${early}`);
+      else say(`server-everything stopped unexpectedly (${signal ?? `code ${code}`}); the 'everything' tools fail now`);
+    });
+  });
+}
+
+function seedKv() {
+  const entries = sampleEntries();
+  const dir = mkdtempSync(join(tmpdir(), "mcp-gateway-seed-"));
+  const file = join(dir, "seed.json");
+  writeFileSync(file, JSON.stringify(entries));
+  // One call for all keys: each wrangler start costs seconds.
+  const args = ["kv", "bulk", "put", "--local", "--binding", "CONFIG", "--persist-to", persistTo, file];
+  return new Promise((resolve) => {
+    const child = track(
+      spawn(process.execPath, [wranglerBin, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] }),
+    );
+    let output = "";
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => (output += c));
+    child.on("exit", (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (stopping) return;
+      if (code !== 0) fail(`seeding local KV failed (wrangler ${args.join(" ")}):\n${output}`);
+      resolve(entries.map((e) => e.key));
+    });
+  });
+}
+
+/** Says where to point a client once the Worker answers; wrangler's own output stays as it is. */
+async function announceWhenReady() {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!stopping && Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://${HOST}:${GATEWAY_PORT}/healthz`);
+      if (response.ok) {
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        say(
+          [
+            `gateway ready after ${seconds} s: http://${HOST}:${GATEWAY_PORT}/mcp (server 'everything' registered)`,
+            `[dev]   try it:  npx @modelcontextprotocol/inspector  → Streamable HTTP, URL http://${HOST}:${GATEWAY_PORT}/mcp`,
+            `[dev]   stop it: Ctrl-C (or 'x' in wrangler's prompt)`,
+          ].join("\n"),
+        );
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function prefixLines(prefix, text) {
+  return text.replace(/^(?=.)/gm, prefix);
+}
+
+function onSignal(signal) {
+  if (stopping) return;
+  stopping = true;
+  process.exitCode = 130;
+  say(`${signal}: stopping wrangler and server-everything`);
+  stopAll();
+  // Exit once wrangler has shut workerd down; do not wait forever for it.
+  setTimeout(() => process.exit(130), 10_000).unref();
+}
+
+process.on("SIGINT", () => onSignal("SIGINT"));
+process.on("SIGTERM", () => onSignal("SIGTERM"));
+process.on("SIGHUP", () => onSignal("SIGHUP"));
+process.on("exit", stopAll);
+
+// Under `npm run dev` a SIGTERM sent to npm is not passed on by the shell between us, so
+// we would be orphaned with our children: notice the parent going away and stop.
+if (process.env.npm_lifecycle_event === "dev") {
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && onSignal("parent exited"), 1000).unref();
+}
+
+await ensurePortFree(EVERYTHING_PORT, "server-everything");
+await ensurePortFree(GATEWAY_PORT, "wrangler dev");
+say(`starting server-everything on ${HOST}:${EVERYTHING_PORT} and seeding local KV from config/sample/`);
+const [, keys] = await Promise.all([startEverything(), seedKv()]);
+say(`local KV (binding CONFIG, ${persistTo}) seeded with: ${keys.join(", ")}`);
+
+const wrangler = track(
+  spawn(
+    process.execPath,
+    [wranglerBin, "dev", "--ip", HOST, "--port", String(GATEWAY_PORT), "--persist-to", persistTo],
+    { cwd: root, stdio: "inherit" },
+  ),
+);
+wrangler.on("exit", (code, signal) => {
+  stopping = true;
+  stopAll();
+  process.exit(code ?? (signal ? 130 : 0));
+});
+void announceWhenReady();
