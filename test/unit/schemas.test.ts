@@ -1,0 +1,73 @@
+/// <reference types="node" />
+// The published JSON Schemas match the zod schemas they come from, and the sample
+// configuration that `npm run dev` seeds into KV is valid.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { renderSchemaFiles, SCHEMAS_DIR } from "../../scripts/schema-files.js";
+import { NameSchema, ServerRegistrationSchema, SettingsSchema } from "../../src/config/schemas.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const STALE = "schemas/ is out of date with src/config/schemas.ts: run `npm run schemas` and commit the result";
+
+describe("schemas/", () => {
+  const expected = renderSchemaFiles();
+
+  it("has one file per published schema, none missing and none left over", () => {
+    const present = readdirSync(join(root, SCHEMAS_DIR))
+      .filter((f) => f.endsWith(".json"))
+      .sort();
+    expect(present, STALE).toEqual([...expected.keys()].sort());
+  });
+
+  it.each([...expected.keys()])("%s is what `npm run schemas` writes", (name) => {
+    const path = join(root, SCHEMAS_DIR, name);
+    const onDisk = existsSync(path) ? readFileSync(path, "utf8") : "(missing)";
+    expect(onDisk, STALE).toBe(expected.get(name));
+  });
+
+  it("renders the same bytes every time", () => {
+    expect(renderSchemaFiles()).toEqual(expected);
+  });
+
+  it("documents fields with defaults as optional, since operators may leave them out", () => {
+    const server = JSON.parse(expected.get("server.schema.json")!) as { required: string[] };
+    const settings = JSON.parse(expected.get("settings.schema.json")!) as { required?: string[] };
+    expect(server.required).toEqual(["url"]);
+    expect(settings.required ?? []).toEqual([]);
+  });
+});
+
+describe("config/sample/", () => {
+  const sampleDir = join(root, "config", "sample");
+  const serverFiles = readdirSync(join(sampleDir, "servers")).filter((f) => f.endsWith(".json"));
+
+  /** Files the dev script would not know how to seed are mistakes, not samples. */
+  it("holds only settings.json and servers/<name>.json", () => {
+    const topLevel = readdirSync(sampleDir).sort();
+    expect(topLevel).toEqual(["servers", "settings.json"]);
+    expect(readdirSync(join(sampleDir, "servers")).filter((f) => !f.endsWith(".json"))).toEqual([]);
+    expect(serverFiles.length).toBeGreaterThan(0);
+  });
+
+  it("settings.json is valid settings", () => {
+    expectValid(SettingsSchema, join(sampleDir, "settings.json"));
+  });
+
+  it.each(serverFiles)("servers/%s is a valid registration under a valid name", (file) => {
+    expect(NameSchema.safeParse(basename(file, ".json")).success).toBe(true);
+    expectValid(ServerRegistrationSchema, join(sampleDir, "servers", file));
+  });
+
+  it("lets the MCP Inspector in from its usual origins, on loopback hosts only", () => {
+    const settings = SettingsSchema.parse(JSON.parse(readFileSync(join(sampleDir, "settings.json"), "utf8")));
+    expect(settings.allowedOrigins).toEqual(expect.arrayContaining(["http://localhost:6274", "http://127.0.0.1:6274"]));
+    expect(settings.allowedHosts).toEqual(["localhost", "127.0.0.1"]);
+  });
+});
+
+function expectValid(schema: z.ZodType, path: string): void {
+  const parsed = schema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  expect(parsed.success, parsed.success ? "" : `${path}: ${z.prettifyError(parsed.error)}`).toBe(true);
+}
