@@ -179,7 +179,10 @@ export class McpSession extends DurableObject<Env> {
         log("warn", "upstream.initialize_failed", { server: link.server.name, reason: toGatewayError(error).message });
       }
     });
-    await Promise.race([Promise.all(opening), sleep(INITIALIZE_WAIT_MS)]);
+    // Cancel the wait once every upstream answered: a pending timer keeps the object busy
+    // (eviction and hibernation wait for it) for the full INITIALIZE_WAIT_MS.
+    const wait = cancellableSleep(INITIALIZE_WAIT_MS);
+    await Promise.race([Promise.all(opening), wait.done]).finally(wait.cancel);
     for (const link of ctx.links) {
       const remembered = known.has(link.server.name) ? undefined : rememberedCapabilities(link.server.fingerprint);
       if (remembered) known.set(link.server.name, remembered);
@@ -254,6 +257,8 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function cancellableSleep(ms: number): { done: Promise<void>; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return { done, cancel: () => clearTimeout(timer) };
 }
