@@ -1,0 +1,176 @@
+// A client session from initialize to its end: listing and calling through it, its event
+// stream, ending it by DELETE or by idling, and surviving the eviction of its Durable
+// Object with its upstream sessions intact.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { GatewayClient, gatewayFetch } from "./support/client.js";
+import { seedConfig } from "./support/config.js";
+import { DEFAULT_TOOL_COUNT, FixtureTenant } from "./support/fixture.js";
+import type { SessionRecord } from "../../src/session/mcp-session.js";
+
+const SESSION_KEY = "session";
+
+describe("a client session", () => {
+  let tenant: FixtureTenant;
+
+  beforeEach(async () => {
+    tenant = FixtureTenant.create("session");
+    await seedConfig({ servers: { fx: { url: tenant.url } } });
+  });
+
+  it("lists and calls tools, then ends on DELETE and is gone afterwards", async () => {
+    const client = await GatewayClient.connect();
+    const names = await client.toolNames();
+    expect(names).toHaveLength(DEFAULT_TOOL_COUNT);
+    expect(names).toContain("fx__echo");
+    expect(await client.callText("fx__echo", { text: "hello through the gateway" })).toBe("hello through the gateway");
+
+    const ended = await client.end();
+    expect(ended.status).toBe(204);
+
+    const after = await client.post({ jsonrpc: "2.0", id: 9, method: "tools/list" });
+    expect(after.status).toBe(404);
+    expect(await after.json()).toMatchObject({ error: { data: { code: "SESSION_NOT_FOUND" } } });
+    expect((await client.end()).status).toBe(404);
+    const stream = await gatewayFetch("/mcp", { headers: { ...client.headers, accept: "text/event-stream" } });
+    expect(stream.status).toBe(404);
+  });
+
+  it("ends its upstream session too when the client ends it", async () => {
+    const client = await GatewayClient.connect();
+    await client.callText("fx__echo", { text: "x" });
+    const upstreamSession = (await tenant.stats()).requests.find((r) => r.tool === "echo")?.sessionId;
+    expect(upstreamSession).toBeTruthy();
+
+    await client.end();
+    await expect.poll(async () => (await tenant.stats()).deleted).toBe(1);
+    const deletes = (await tenant.stats()).requests.filter((r) => r.httpMethod === "DELETE");
+    expect(deletes.map((r) => r.sessionId)).toEqual([upstreamSession]);
+  });
+
+  it("keeps two sessions apart: ending one leaves the other working", async () => {
+    const first = await GatewayClient.connect();
+    const second = await GatewayClient.connect();
+    expect(first.sessionId).not.toBe(second.sessionId);
+    await first.end();
+    expect(await second.callText("fx__echo", { text: "still here" })).toBe("still here");
+  });
+
+  it("opens an event stream on GET that starts with a priming comment", async () => {
+    const client = await GatewayClient.connect();
+    const response = await gatewayFetch("/mcp", { headers: { ...client.headers, accept: "text/event-stream" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const { value } = await reader.read();
+    expect(value).toMatch(/^: /);
+    await reader.cancel();
+    expect((await client.end()).status).toBe(204);
+  });
+
+  describe("idle expiry", () => {
+    it("ends a session idle for longer than settings.sessionTtlSeconds when its alarm fires", async () => {
+      const client = await GatewayClient.connect();
+      await client.callText("fx__echo", { text: "x" });
+      const ttl = await runInDurableObject(client.stub, async (_instance, state) => {
+        const record = (await state.storage.get<SessionRecord>(SESSION_KEY))!;
+        await state.storage.put(SESSION_KEY, { ...record, lastActiveAt: record.lastActiveAt - 2 * 3600_000 });
+        return record.ttlSeconds;
+      });
+      expect(ttl).toBe(3600);
+      // The object holds its record in memory; a fresh instance reads the aged one back.
+      await evictDurableObject(client.stub);
+
+      expect(await runDurableObjectAlarm(client.stub)).toBe(true);
+
+      const after = await client.post({ jsonrpc: "2.0", id: 1, method: "ping" });
+      expect(after.status).toBe(404);
+      const stored = await runInDurableObject(client.stub, (_instance, state) => state.storage.list());
+      expect(stored.size).toBe(0);
+      await expect.poll(async () => (await tenant.stats()).deleted).toBe(1);
+    });
+
+    it("keeps an active session when its alarm fires, and sets the alarm again", async () => {
+      await seedConfig({ servers: { fx: { url: tenant.url } }, settings: { sessionTtlSeconds: 60 } });
+      const client = await GatewayClient.connect();
+      const alarm = await runInDurableObject(client.stub, (_instance, state) => state.storage.getAlarm());
+      expect(alarm).not.toBeNull();
+
+      expect(await runDurableObjectAlarm(client.stub)).toBe(true);
+
+      expect(await client.result("ping")).toEqual({});
+      const next = await runInDurableObject(client.stub, (_instance, state) => state.storage.getAlarm());
+      expect(next).not.toBeNull();
+    });
+  });
+
+  describe("Durable Object eviction", () => {
+    it("goes on after eviction with the same upstream session, without initializing it again", async () => {
+      const client = await GatewayClient.connect();
+      expect(await client.callText("fx__echo", { text: "before" })).toBe("before");
+      const before = await tenant.stats();
+      expect(before.initialize).toBe(1);
+
+      await evictDurableObject(client.stub);
+
+      expect(await client.callText("fx__echo", { text: "after" })).toBe("after");
+      expect(await client.toolNames()).toHaveLength(DEFAULT_TOOL_COUNT);
+      const after = await tenant.stats();
+      expect(after.initialize).toBe(1);
+      const sessionIds = new Set(after.requests.filter((r) => r.method !== "initialize").map((r) => r.sessionId));
+      expect(sessionIds.size).toBe(1);
+      expect([...sessionIds][0]).toBeTruthy();
+    });
+
+    it("remembers the negotiated protocol version after eviction", async () => {
+      const client = await GatewayClient.connect("2025-03-26");
+      await evictDurableObject(client.stub);
+      const batch = await client.post([
+        { jsonrpc: "2.0", id: 1, method: "ping" },
+        { jsonrpc: "2.0", id: 2, method: "ping" },
+      ]);
+      expect(batch.status).toBe(200);
+      expect(await batch.json()).toHaveLength(2);
+    });
+  });
+
+  describe("upstream sessions", () => {
+    it("re-initializes once, transparently, when the upstream forgets its session", async () => {
+      const client = await GatewayClient.connect();
+      expect(await client.callText("fx__echo", { text: "one" })).toBe("one");
+      await tenant.configure({ forgetSessions: true });
+
+      expect(await client.callText("fx__echo", { text: "two" })).toBe("two");
+
+      const stats = await tenant.stats();
+      expect(stats.initialize).toBe(2);
+      const calls = stats.requests.filter((r) => r.tool === "echo");
+      // The call after the restart met a 404 once, then went through on the new session.
+      expect(calls).toHaveLength(3);
+      expect(calls[1]!.sessionId).toBe(calls[0]!.sessionId);
+      expect(calls[2]!.sessionId).not.toBe(calls[0]!.sessionId);
+    });
+
+    it("keeps using the new upstream session after re-initializing, even across eviction", async () => {
+      const client = await GatewayClient.connect();
+      await client.callText("fx__echo", { text: "one" });
+      await tenant.configure({ forgetSessions: true });
+      await client.callText("fx__echo", { text: "two" });
+      await evictDurableObject(client.stub);
+
+      expect(await client.callText("fx__echo", { text: "three" })).toBe("three");
+      expect((await tenant.stats()).initialize).toBe(2);
+    });
+
+    it("opens one upstream session per client session", async () => {
+      const first = await GatewayClient.connect();
+      const second = await GatewayClient.connect();
+      await first.callText("fx__echo", { text: "a" });
+      await second.callText("fx__echo", { text: "b" });
+      const stats = await tenant.stats();
+      expect(stats.initialize).toBe(2);
+      const echoSessions = new Set(stats.requests.filter((r) => r.tool === "echo").map((r) => r.sessionId));
+      expect(echoSessions.size).toBe(2);
+    });
+  });
+});
