@@ -1,8 +1,10 @@
 // Turns per-server lists into the merged lists clients see: tool and prompt names
 // mapped by the prefix rules, resources and templates merged by URI (first server in
-// name order wins a collision). Pure; memoized per combination of list versions.
+// name order wins a collision). Pure apart from logging each collision once per view;
+// memoized per combination of list versions.
 import { mapNames, compare, type NameCollision, type NameMap } from "../mcp/names.js";
 import { fnv1a } from "../observe/hash.js";
+import { log } from "../observe/log.js";
 import type { Settings } from "../config/schemas.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import type { Item, ServerItems } from "./catalog.js";
@@ -45,7 +47,13 @@ export function namedView(
 ): NamedView {
   const { settings } = snapshot;
   const key = listsKey(kind, lists, `${snapshot.revision}`);
-  return memoized(key, () => buildNamedView(lists, snapshot, settings));
+  return memoized(key, () => {
+    const view = buildNamedView(lists, snapshot, settings);
+    // Never silently shadowed: a name that moved, or could not be exposed at all, is reported.
+    for (const { exposed, kept, moved } of view.names.collisions)
+      log(moved.exposed === null ? "warn" : "info", "names.collision", { kind, exposed, kept, moved });
+    return view;
+  });
 }
 
 function buildNamedView(lists: readonly ServerItems[], snapshot: ConfigSnapshot, settings: Settings): NamedView {
@@ -88,6 +96,7 @@ export function uriView(kind: "resources" | "resourceTemplates", lists: readonly
         items.push(item);
       }
     }
+    for (const collision of collisions) log("warn", "uris.collision", { kind, ...collision });
     return { items, owners, collisions, fingerprint: fnv1a(items.map((i) => i[field]).join("\n")) };
   });
 }
