@@ -1,5 +1,6 @@
 /// <reference types="node" />
-// The published JSON Schemas match the zod schemas they come from, and the sample
+// The published JSON Schemas match the zod schemas they come from, the README's
+// configuration reference documents every field with its default, and the sample
 // configuration that `npm run dev` seeds into KV is valid.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -39,6 +40,28 @@ describe("schemas/", () => {
   });
 });
 
+describe("the README's configuration reference", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const sections = [
+    { heading: "### `server:<name>`", schema: ServerRegistrationSchema },
+    { heading: "### `settings`", schema: SettingsSchema },
+  ];
+
+  it.each(sections)("$heading has one row per field, with the field's default", ({ heading, schema }) => {
+    const rows = tableRows(readme, heading);
+    const fields: Record<string, z.ZodType> = schema.shape;
+    expect([...rows.keys()].sort(), "README rows vs fields in src/config/schemas.ts").toEqual(
+      Object.keys(fields).sort(),
+    );
+    for (const [field, fieldSchema] of Object.entries(fields)) {
+      // What the field becomes when left out: its default, nothing (optional), or an error (required).
+      const omitted = fieldSchema.safeParse(undefined);
+      const expected = !omitted.success ? "—" : omitted.data === undefined ? "unset" : JSON.stringify(omitted.data);
+      expect(rows.get(field), `README default of ${field}`).toContain(expected);
+    }
+  });
+});
+
 describe("config/sample/", () => {
   const sampleDir = join(root, "config", "sample");
   const serverFiles = readdirSync(join(sampleDir, "servers")).filter((f) => f.endsWith(".json"));
@@ -66,6 +89,17 @@ describe("config/sample/", () => {
     expect(settings.allowedHosts).toEqual(["localhost", "127.0.0.1"]);
   });
 });
+
+/** Field → "default" cell of the first table after a heading (rows: | `field` | type | default | meaning |). */
+function tableRows(markdown: string, heading: string): Map<string, string> {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  expect(start, `README has a section ${heading}`).toBeGreaterThan(-1);
+  const section = markdown.slice(start + heading.length + 2).split("\n### ")[0]!;
+  const rows = new Map<string, string>();
+  for (const match of section.matchAll(/^\| `([A-Za-z]+)` +\|[^|]*\|([^|]*)\|/gm))
+    rows.set(match[1]!, match[2]!.trim());
+  return rows;
+}
 
 function expectValid(schema: z.ZodType, path: string): void {
   const parsed = schema.safeParse(JSON.parse(readFileSync(path, "utf8")));
