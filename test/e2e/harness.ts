@@ -1,0 +1,289 @@
+// Runs the parts of an end-to-end test for real: the gateway Worker (bundled by
+// worker-bundle.ts) served by workerd through Miniflare's API, with no `wrangler dev`
+// proxy in front; real MCP servers as child processes; and the official SDK client. Everything listens on 127.0.0.1 only. It asserts nothing: the
+// tests do. Every process it starts is registered for teardown, and killed when this
+// test worker exits, even if a test forgot to.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare, type WorkerdStructuredLog } from "miniflare";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { builtWorker } from "./worker-bundle.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const EVERYTHING_SCRIPT = join(REPO_ROOT, "scripts", "everything-on-loopback.mjs");
+const LOOPBACK = "127.0.0.1";
+/** Set E2E_VERBOSE=1 to see the Worker's logs and the upstreams' stderr as they happen. */
+const VERBOSE = process.env["E2E_VERBOSE"] === "1";
+
+// ---------------------------------------------------------------------------------------
+// Teardown
+
+/** Cleanup steps, run last-in first-out; every step runs even when an earlier one fails. */
+export class Teardown {
+  #steps: Array<() => unknown> = [];
+
+  add(step: () => unknown): void {
+    this.#steps.push(step);
+  }
+
+  /** Registers what `starting` starts, as soon as it has started, to be stopped by `stop`. */
+  adopt<T>(starting: Promise<T>, stop: (started: T) => unknown): Promise<T> {
+    return starting.then((started) => {
+      this.add(() => stop(started));
+      return started;
+    });
+  }
+
+  async run(): Promise<void> {
+    const steps = this.#steps.reverse();
+    this.#steps = [];
+    const failures: unknown[] = [];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, "teardown failed");
+  }
+}
+
+/** Like Promise.all, but settles every start before failing, so nothing started goes untracked. */
+export async function allStarted<T extends readonly unknown[]>(starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(starts);
+  const failure = settled.find((s) => s.status === "rejected");
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Children still running; the exit hook below kills them if teardown never ran. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+// ---------------------------------------------------------------------------------------
+// Upstream MCP servers
+
+export interface Upstream {
+  /** The Streamable HTTP endpoint, for a `server:<name>` registration. */
+  url: string;
+  port: number;
+  pid: number;
+  /** Sends the signal and resolves once the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * @modelcontextprotocol/server-everything over Streamable HTTP on loopback: on `port`
+ * when given (to bring a killed server back at the same address), else on a free port.
+ */
+export async function startEverything(port?: number): Promise<Upstream> {
+  if (port !== undefined) return spawnEverything(port);
+  // The port is picked before the server binds it; if another process takes it in
+  // between, the server exits at once and another port is tried.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await spawnEverything(port);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+function spawnEverything(port: number): Promise<Upstream> {
+  const child = spawn(process.execPath, [EVERYTHING_SCRIPT], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port) },
+    // Its stdout is a line per request: not wanted, and a full pipe would stall it.
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void exited.then(() => running.delete(child));
+
+  const upstream: Upstream = {
+    url: `http://${LOOPBACK}:${port}/mcp`,
+    port,
+    pid: child.pid!,
+    async kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+
+  return new Promise<Upstream>((resolve, reject) => {
+    let stderr = "";
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      if (VERBOSE) process.stderr.write(`[everything:${port}] ${chunk}`);
+      stderr = (stderr + chunk).slice(-4000);
+      if (stderr.includes("listening on port")) resolve(upstream);
+    });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      const why = `server-everything on port ${port} exited (${signal ?? code}) before listening:\n${stderr}`;
+      reject(stderr.includes("EADDRINUSE") || stderr.includes("already in use") ? new PortTaken(why) : new Error(why));
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// ---------------------------------------------------------------------------------------
+// The gateway Worker
+
+/** The KV binding the gateway reads its configuration from. */
+const CONFIG_BINDING = "CONFIG";
+type ConfigKv = Awaited<ReturnType<Miniflare["getKVNamespace"]>>;
+
+export interface GatewayConfig {
+  /** `server:<name>` registrations; values are written as JSON. */
+  servers: Record<string, Record<string, unknown>>;
+  /** The `settings` entry; omitted means the defaults. */
+  settings?: Record<string, unknown>;
+}
+
+export interface Gateway {
+  /** The MCP endpoint, `http://127.0.0.1:<port>/mcp`. */
+  endpoint: URL;
+  kv: ConfigKv;
+  /**
+   * Writes registrations and settings to KV. The Worker reads KV on its first request,
+   * so configure before connecting; later changes wait for `configRefreshSeconds`.
+   */
+  configure(config: GatewayConfig): Promise<void>;
+  /** The Worker's log lines so far (console output of the Worker and its objects). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the Worker in workerd with fresh, in-memory KV and Durable Object storage. */
+export async function startGateway(): Promise<Gateway> {
+  const worker = await builtWorker();
+  if (!worker.kvBindings.includes(CONFIG_BINDING))
+    throw new Error(`wrangler.toml binds no ${CONFIG_BINDING} namespace`);
+  const logs: string[] = [];
+  const onLog = (log: WorkerdStructuredLog) => {
+    const line = `${log.level}: ${log.message}`;
+    if (VERBOSE) process.stderr.write(`[gateway] ${line}\n`);
+    logs.push(line);
+    if (logs.length > 2000) logs.splice(0, logs.length - 2000);
+  };
+  const mf = new Miniflare({
+    host: LOOPBACK,
+    port: 0,
+    enableDevRegistry: false,
+    logRequests: false,
+    telemetry: { enabled: false },
+    handleStructuredLogs: onLog,
+    workers: [
+      {
+        config: {
+          name: worker.name,
+          compatibilityDate: worker.compatibilityDate,
+          compatibilityFlags: worker.compatibilityFlags,
+          manifest: {
+            mainModule: "index.js",
+            modules: {
+              "index.js": { type: "esm", contents: worker.script },
+              "index.js.map": { type: "sourcemap", contents: worker.sourceMap },
+            },
+          },
+          env: {
+            ...Object.fromEntries(worker.kvBindings.map((binding) => [binding, { type: "kv", id: binding }])),
+            ...Object.fromEntries(
+              worker.durableObjects.map((d) => [
+                d.binding,
+                { type: "durable-object", worker: worker.name, exportName: d.className },
+              ]),
+            ),
+          },
+          exports: Object.fromEntries(
+            worker.durableObjects.map((d) => [
+              d.className,
+              { type: "durable-object", storage: d.sqlite ? "sqlite" : "legacy-kv" },
+            ]),
+          ),
+        },
+      },
+    ],
+  });
+  try {
+    const origin = await mf.ready;
+    const kv = await mf.getKVNamespace(CONFIG_BINDING);
+    return {
+      endpoint: new URL("/mcp", origin),
+      kv,
+      configure: (config) => seed(kv, config),
+      logs,
+      stop: () => mf.dispose(),
+    };
+  } catch (error) {
+    await mf.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function seed(kv: ConfigKv, config: GatewayConfig): Promise<void> {
+  const entries: Array<[string, unknown]> = Object.entries(config.servers).map(([name, registration]) => [
+    `server:${name}`,
+    registration,
+  ]);
+  if (config.settings) entries.push(["settings", config.settings]);
+  await Promise.all(entries.map(([key, value]) => kv.put(key, JSON.stringify(value))));
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients
+
+export interface Connected {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}
+
+/** An official SDK v1 client, initialized against the gateway (a legacy, sessionful client). */
+export async function connectClient(gateway: Gateway, name = "e2e-client"): Promise<Connected> {
+  const client = new Client({ name, version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(gateway.endpoint);
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** The text parts of a tool result, joined by newlines: what a model would read. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: unknown }).content;
+  if (!Array.isArray(content)) throw new Error(`not a tool result with content: ${JSON.stringify(result)}`);
+  return content
+    .filter((part: { type?: unknown }) => part.type === "text")
+    .map((part: { text?: unknown }) => String(part.text))
+    .join("\n");
+}
+
+/** The McpError a request was refused with; fails if it succeeded or failed otherwise. */
+export async function refusal(request: Promise<unknown>): Promise<McpError> {
+  const outcome = await request.then(
+    (value: unknown) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if ("value" in outcome) throw new Error(`expected a JSON-RPC error, got ${JSON.stringify(outcome.value)}`);
+  if (!(outcome.error instanceof McpError)) throw outcome.error;
+  return outcome.error;
+}
