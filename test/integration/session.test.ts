@@ -162,6 +162,55 @@ describe("a client session", () => {
       expect((await tenant.stats()).initialize).toBe(2);
     });
 
+    it("speaks to the upstream as a well-behaved client: initialized, then session id and version on every request", async () => {
+      const client = await GatewayClient.connect();
+      await client.callText("fx__echo", { text: "x" });
+      const [initialize, ...rest] = (await tenant.stats()).requests;
+      expect(initialize).toMatchObject({ method: "initialize", sessionId: null });
+      expect(rest[0]).toMatchObject({ method: "notifications/initialized" });
+      for (const request of rest) {
+        expect(request.sessionId).toBeTruthy();
+        expect(request.headers["mcp-protocol-version"]).toBe("2025-11-25");
+        expect(request.headers["accept"]).toContain("text/event-stream");
+      }
+    });
+
+    it("re-initializes only once when several requests find the upstream session gone together", async () => {
+      const client = await GatewayClient.connect("2025-03-26");
+      await tenant.configure({ forgetSessions: true });
+      const batch = await client.post(
+        [1, 2, 3].map((id) => ({
+          jsonrpc: "2.0",
+          id,
+          method: "tools/call",
+          params: { name: "fx__echo", arguments: { text: `call ${id}` } },
+        })),
+      );
+      expect(batch.status).toBe(200);
+      const answers = await batch.json<Array<{ id: number; result?: { content: Array<{ text: string }> } }>>();
+      expect(answers.map((a) => a.result?.content[0]?.text).sort()).toEqual(["call 1", "call 2", "call 3"]);
+      expect((await tenant.stats()).initialize).toBe(2);
+    });
+
+    it("answers a batch wider than the fetch limit, never with more than six upstream requests at once", async () => {
+      const client = await GatewayClient.connect("2025-03-26");
+      const batch = await client.post(
+        Array.from({ length: 10 }, (_, i) => ({
+          jsonrpc: "2.0",
+          id: i + 1,
+          method: "tools/call",
+          params: { name: "fx__slow", arguments: { ms: 300 } },
+        })),
+      );
+      expect(batch.status).toBe(200);
+      const answers = await batch.json<Array<{ result?: unknown; error?: unknown }>>();
+      expect(answers).toHaveLength(10);
+      expect(answers.every((a) => a.result !== undefined)).toBe(true);
+      const stats = await tenant.stats();
+      expect(stats.maxInFlight).toBeLessThanOrEqual(6);
+      expect(stats.maxInFlight).toBeGreaterThan(1);
+    });
+
     it("opens one upstream session per client session", async () => {
       const first = await GatewayClient.connect();
       const second = await GatewayClient.connect();

@@ -43,17 +43,19 @@ describe("upstream faults", () => {
       });
     });
 
+    // Where a call must succeed after a timeout, the timeout is generous: only the
+    // outcome is asserted, never how long anything took.
     it("times out one hanging call and goes on serving the same session", async () => {
-      const client = await connectWith({ url: faulty.url, timeoutMs: 300 });
+      const client = await connectWith({ url: faulty.url, timeoutMs: 1500 });
       const response = await client.call("faulty__hang");
       expect(response.error).toMatchObject({ code: TIMEOUT, data: { code: "TIMEOUT", server: "faulty" } });
       expect(await client.callText("faulty__echo", { text: "after the hang" })).toBe("after the hang");
     });
 
     it("answers a slow call that finishes within the timeout, and times out one that does not", async () => {
-      const client = await connectWith({ url: faulty.url, timeoutMs: 500 });
+      const client = await connectWith({ url: faulty.url, timeoutMs: 1500 });
       expect(await client.callText("faulty__slow", { ms: 20 })).toMatch(/\/slow$/);
-      const tooSlow = await client.call("faulty__slow", { ms: 5000 });
+      const tooSlow = await client.call("faulty__slow", { ms: 6000 });
       expect(tooSlow.error?.data?.code).toBe("TIMEOUT");
     });
   });

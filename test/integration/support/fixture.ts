@@ -32,6 +32,8 @@ export interface RecordedRequest {
 export interface TenantStats {
   initialize: number;
   deleted: number;
+  /** The most POSTs this tenant was answering at one time. */
+  maxInFlight: number;
   requests: RecordedRequest[];
   sessions: number;
 }
