@@ -2,7 +2,8 @@
 // `npm run dev`: a working gateway on http://127.0.0.1:8787/mcp in front of a real MCP
 // server. Starts server-everything on 127.0.0.1:3001, seeds local KV from config/sample/
 // (one bulk put), then runs `wrangler dev` in the foreground. Leaves nothing running
-// behind: server-everything is stopped when wrangler exits, on Ctrl-C and on SIGTERM.
+// behind: server-everything is stopped when wrangler exits, on Ctrl-C, on SIGTERM, and
+// when the npm process that started us goes away. The gateway itself is src/, not here.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -199,16 +200,19 @@ say(`starting server-everything on ${HOST}:${EVERYTHING_PORT} and seeding local 
 const [, keys] = await Promise.all([startEverything(), seedKv()]);
 say(`local KV (binding CONFIG, ${persistTo}) seeded with: ${keys.join(", ")}`);
 
-const wrangler = track(
-  spawn(
-    process.execPath,
-    [wranglerBin, "dev", "--ip", HOST, "--port", String(GATEWAY_PORT), "--persist-to", persistTo],
-    { cwd: root, stdio: "inherit" },
-  ),
-);
-wrangler.on("exit", (code, signal) => {
-  stopping = true;
-  stopAll();
-  process.exit(code ?? (signal ? 130 : 0));
-});
-void announceWhenReady();
+// A signal may have arrived while starting: then there is nothing left to run.
+if (!stopping) {
+  const wrangler = track(
+    spawn(
+      process.execPath,
+      [wranglerBin, "dev", "--ip", HOST, "--port", String(GATEWAY_PORT), "--persist-to", persistTo],
+      { cwd: root, stdio: "inherit" },
+    ),
+  );
+  wrangler.on("exit", (code, signal) => {
+    stopping = true;
+    stopAll();
+    process.exit(code ?? (signal ? 130 : 0));
+  });
+  void announceWhenReady();
+}
