@@ -47,6 +47,21 @@ describe("configuration", () => {
       expect((await client.call("b__echo")).error?.data?.code).toBe("TOOL_NOT_FOUND");
     });
 
+    it("moves a live session to a registration's new URL, with a new upstream session there", async () => {
+      await seedConfig({ servers: { fx: { url: a.url } } });
+      const client = await GatewayClient.connect();
+      await client.callText("fx__echo", { text: "to a" });
+
+      await putServer("fx", { url: b.url });
+      forgetCaches();
+
+      expect(await client.callText("fx__echo", { text: "to b" })).toBe("to b");
+      const [inA, inB] = await Promise.all([a.stats(), b.stats()]);
+      expect(inA.requests.filter((r) => r.tool === "echo")).toHaveLength(1);
+      expect(inB.initialize).toBe(1);
+      expect(inB.requests.filter((r) => r.tool === "echo")).toHaveLength(1);
+    });
+
     it("refreshes by itself after settings.configRefreshSeconds", async () => {
       await seedConfig({ servers: { a: { url: a.url } }, settings: { configRefreshSeconds: 1 } });
       const client = await GatewayClient.connect();

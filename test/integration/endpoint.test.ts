@@ -161,6 +161,13 @@ describe("the /mcp endpoint", () => {
       expect(cli.status).toBe(200);
     });
 
+    it("accepts any browser Origin when settings.allowedOrigins holds '*'", async () => {
+      await seedConfig({ servers: { fx: { url: tenant.url } }, settings: { allowedOrigins: ["*"] } });
+      const response = await postMcp(initializeRequest(), { origin: "https://anywhere.example" });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("access-control-allow-origin")).toBe("https://anywhere.example");
+    });
+
     it("answers a CORS preflight from an allowed origin, and refuses one from a foreign origin", async () => {
       await seedConfig({
         servers: { fx: { url: tenant.url } },

@@ -19,7 +19,7 @@ describe("in front of server-everything", () => {
     expect(client.initializeResult["capabilities"]).toEqual({
       tools: {},
       prompts: {},
-      resources: { subscribe: true },
+      resources: {},
       completions: {},
       logging: {},
     });

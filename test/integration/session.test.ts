@@ -68,6 +68,17 @@ describe("a client session", () => {
     expect((await client.end()).status).toBe(204);
   });
 
+  it("closes its open event streams when the session ends", async () => {
+    const client = await GatewayClient.connect();
+    const response = await gatewayFetch("/mcp", { headers: { ...client.headers, accept: "text/event-stream" } });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await reader.read();
+    expect((await client.end()).status).toBe(204);
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    expect(done).toBe(true);
+  });
+
   describe("idle expiry", () => {
     it("ends a session idle for longer than settings.sessionTtlSeconds when its alarm fires", async () => {
       const client = await GatewayClient.connect();
