@@ -1,6 +1,7 @@
 // What the gateway advertises to a client at initialize: the union of what its
-// upstreams can do. Pure. `listChanged` is not advertised until the gateway relays
-// list_changed notifications.
+// upstreams can do. Pure. `listChanged` and `resources.subscribe` are not advertised
+// until the gateway relays upstream notifications: a client would wait for updates that
+// never come. resources/subscribe is still routed for clients that call it anyway.
 
 type Capabilities = Record<string, unknown>;
 
@@ -19,12 +20,7 @@ export function unionCapabilities(upstreams: readonly Capabilities[]): Capabilit
   const has = (name: string) => upstreams.some((c) => c[name] !== undefined && c[name] !== null);
   const union: Capabilities = { tools: {} };
   if (has("prompts")) union["prompts"] = {};
-  if (has("resources")) {
-    const subscribe = upstreams.some(
-      (c) => (c["resources"] as { subscribe?: unknown } | undefined)?.subscribe === true,
-    );
-    union["resources"] = subscribe ? { subscribe: true } : {};
-  }
+  if (has("resources")) union["resources"] = {};
   if (has("completions")) union["completions"] = {};
   if (has("logging")) union["logging"] = {};
   return union;

@@ -39,6 +39,14 @@ export async function exchange(
       await response.body?.cancel();
       return { kind: "session-expired" };
     }
+    if (response.status === 400 && sentSessionId !== null && isJson(response)) {
+      // Servers built on the SDK's examples answer an unknown session with 400 and an
+      // id-less JSON-RPC error rather than the spec's 404: treat that as expiry too.
+      const text = await readLimitedText(ex.server, response);
+      if (isIdlessError(text)) return { kind: "session-expired" };
+      if (expectId === null) throw statusError(ex.server, response.status);
+      return { kind: "response", response: answerFromJson(ex, text, response, expectId), sessionId };
+    }
     if (expectId === null) {
       await response.body?.cancel();
       if (response.ok) return { kind: "accepted", sessionId };
@@ -81,7 +89,10 @@ async function readAnswer(ex: Exchange, response: Response, expectId: RequestId)
     if (!response.ok) throw statusError(ex.server, response.status);
     throw errors.upstreamError(ex.server, `answered with Content-Type '${type || "none"}'`);
   }
-  const text = await readLimitedText(ex.server, response);
+  return answerFromJson(ex, await readLimitedText(ex.server, response), response, expectId);
+}
+
+function answerFromJson(ex: Exchange, text: string, response: Response, expectId: RequestId): JsonRpcResponse {
   let decoded: unknown;
   try {
     decoded = JSON.parse(text);
@@ -146,6 +157,22 @@ async function readLimitedText(server: string, response: Response): Promise<stri
   const text = await response.text();
   if (text.length > MAX_ANSWER_BYTES) throw errors.upstreamError(server, "answer exceeded the size limit");
   return text;
+}
+
+function isJson(response: Response): boolean {
+  return (response.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json");
+}
+
+/** A JSON-RPC error not tied to any request: the transport refused before dispatching. */
+function isIdlessError(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== "object" || value === null) return false;
+    const { id, error } = value as { id?: unknown; error?: unknown };
+    return (id === undefined || id === null) && typeof error === "object" && error !== null;
+  } catch {
+    return false;
+  }
 }
 
 function statusError(server: string, status: number): GatewayError {

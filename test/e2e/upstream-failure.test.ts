@@ -114,4 +114,12 @@ describe("one upstream killed mid-session", () => {
       await fresh.client.close();
     }
   });
+
+  it("recovers the session that lived through the outage: the restarted upstream's refusal of the old session re-initializes it", async () => {
+    // server-everything answers an unknown session with 400 and an id-less error, not 404.
+    const result = await session.client.callTool({ name: "beta__echo", arguments: { message: "same session" } });
+    expect(textOf(result)).toBe("Echo: same session");
+    const names = (await session.client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["alpha__echo", "beta__echo"]));
+  });
 });

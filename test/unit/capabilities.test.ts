@@ -11,12 +11,11 @@ describe("unionCapabilities", () => {
     });
   });
 
-  it("offers resource subscriptions when any upstream does", () => {
+  it("does not promise resource subscriptions while updates are not relayed", () => {
     expect(unionCapabilities([{ resources: {} }, { resources: { subscribe: true } }, { completions: {} }])).toEqual({
       tools: {},
-      resources: { subscribe: true },
+      resources: {},
       completions: {},
     });
-    expect(unionCapabilities([{ resources: { subscribe: false } }])).toEqual({ tools: {}, resources: {} });
   });
 });
