@@ -79,6 +79,23 @@ describe("a client session", () => {
     expect(done).toBe(true);
   });
 
+  it("answers initialize without waiting for an upstream slow to initialize, and uses it once it is ready", async () => {
+    await tenant.configure({ fault: { kind: "slow", methods: ["initialize"], delayMs: 4500 } });
+    const client = await GatewayClient.connect();
+    // Nothing was known of the slow upstream when the gateway answered.
+    expect(client.initializeResult["capabilities"]).toEqual({ tools: {} });
+
+    expect(await client.toolNames()).toHaveLength(DEFAULT_TOOL_COUNT);
+    expect((await tenant.stats()).initialize).toBe(1);
+  });
+
+  it("passes logging/setLevel on to upstreams that log", async () => {
+    const client = await GatewayClient.connect();
+    expect(await client.result("logging/setLevel", { level: "debug" })).toEqual({});
+    const calls = (await tenant.stats()).requests.filter((r) => r.method === "logging/setLevel");
+    expect(calls).toHaveLength(1);
+  });
+
   describe("idle expiry", () => {
     it("ends a session idle for longer than settings.sessionTtlSeconds when its alarm fires", async () => {
       const client = await GatewayClient.connect();
