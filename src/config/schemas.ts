@@ -5,10 +5,8 @@ import { z } from "zod";
 /** Registration, agent and virtual-server names. */
 export const NameSchema = z
   .string()
-  .regex(
-    /^[a-z0-9][a-z0-9._-]{0,62}$/,
-    "lower-case letters, digits, '-', '_' and '.', starting with a letter or digit",
-  );
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lower-case letters, digits, '-', '_' and '.', starting with a letter or digit")
+  .describe("1 to 63 lower-case letters, digits, '-', '_' and '.', starting with a letter or digit");
 
 const HeaderNameSchema = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name");
 
@@ -83,8 +81,15 @@ export const SettingsSchema = z
       .int()
       .min(1024)
       .max(100 * 1024 * 1024)
-      .default(4 * 1024 * 1024),
-    defaultTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+      .default(4 * 1024 * 1024)
+      .describe("Largest request body accepted, in bytes; larger ones get 413."),
+    defaultTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(30_000)
+      .describe("Upstream request timeout for servers that set no timeoutMs."),
     sessionTtlSeconds: z
       .number()
       .int()

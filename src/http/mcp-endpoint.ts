@@ -8,6 +8,7 @@ import { errors, GatewayError } from "../mcp/errors.js";
 import {
   classifyMessage,
   errorResponse,
+  resultResponse,
   salvageId,
   type JsonRpcMessage,
   type JsonRpcRequest,
@@ -16,6 +17,7 @@ import {
 import {
   errorHttpResponse,
   jsonResponse,
+  rpcResponses,
   PROTOCOL_VERSION_HEADER,
   SESSION_HEADER,
   type ResponseFormat,
@@ -62,6 +64,9 @@ export async function handlePost(c: Ctx): Promise<Response> {
   }
 
   const sessionId = c.req.header(SESSION_HEADER);
+  // ping works at any time, even before a session exists: it needs no state to answer.
+  const ping = !batch && sessionId === undefined ? messages.find(isPing) : undefined;
+  if (ping) return rpcResponses([resultResponse(ping.message.id, {})], false, format);
   if (sessionId === undefined)
     return errorHttpResponse(
       messages.length > 0 ? errors.sessionRequired() : errors.invalidRequest("no valid message"),
@@ -91,6 +96,10 @@ export async function handleDelete(c: Ctx): Promise<Response> {
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
   return sessionStub(c, sessionId).end();
+}
+
+function isPing(message: JsonRpcMessage): message is { kind: "request"; message: JsonRpcRequest } {
+  return message.kind === "request" && message.message.method === "ping";
 }
 
 function isInitialize(message: JsonRpcMessage): message is { kind: "request"; message: JsonRpcRequest } {

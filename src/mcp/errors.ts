@@ -40,8 +40,7 @@ export type GatewayErrorCode =
   | "UNSUPPORTED_MEDIA_TYPE"
   | "PAYLOAD_TOO_LARGE"
   | "FORBIDDEN_ORIGIN"
-  | "FORBIDDEN_HOST"
-  | "NOT_INITIALIZED";
+  | "FORBIDDEN_HOST";
 
 export class GatewayError extends Error {
   override readonly name = "GatewayError";
@@ -178,12 +177,5 @@ export const errors = {
       C.SERVER_ERROR,
       `Forbidden: Host '${host}' is not in settings.allowedHosts`,
       403,
-    ),
-  notInitialized: () =>
-    new GatewayError(
-      "NOT_INITIALIZED",
-      C.INVALID_REQUEST,
-      "Invalid request: the first request of a session must be initialize",
-      400,
     ),
 };

@@ -7,13 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { configStore } from "../config/store.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
-import {
-  errorResponse,
-  resultResponse,
-  type JsonRpcMessage,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-} from "../mcp/jsonrpc.js";
+import { resultResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import {
   allowsBatches,
   isSupportedLegacyVersion,
@@ -144,11 +138,7 @@ export class McpSession extends DurableObject<Env> {
 
   async #answer(message: JsonRpcMessage, ctx: GatewayContext): Promise<JsonRpcResponse | undefined> {
     if (message.kind !== "request") return undefined;
-    const request = message.message;
-    if (request.method === "initialize") {
-      return errorResponse(request.id, errors.invalidRequest("this session is already initialized").toJsonRpc());
-    }
-    return route(request, ctx);
+    return route(message.message, ctx);
   }
 
   async #context(snapshot: ConfigSnapshot, record: SessionRecord): Promise<GatewayContext> {

@@ -100,6 +100,12 @@ describe("the /mcp endpoint", () => {
       expect(del.status).toBe(400);
     });
 
+    it("answers ping before any session exists, since ping works at any time", async () => {
+      const response = await postMcp(ping("early"));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ jsonrpc: "2.0", id: "early", result: {} });
+    });
+
     it("answers 404 for a session id that no session has, well-formed or not", async () => {
       for (const sessionId of [unknownSessionId(), "not-a-session-id"]) {
         const response = await postMcp(ping(), { "mcp-session-id": sessionId });
