@@ -179,6 +179,16 @@ describe("a client session", () => {
       expect(calls[2]!.sessionId).not.toBe(calls[0]!.sessionId);
     });
 
+    it("re-initializes too when the upstream refuses a forgotten session with 400, as SDK examples do", async () => {
+      await tenant.configure({ unknownSessionStatus: 400 });
+      const client = await GatewayClient.connect();
+      expect(await client.callText("fx__echo", { text: "one" })).toBe("one");
+      await tenant.configure({ forgetSessions: true });
+
+      expect(await client.callText("fx__echo", { text: "two" })).toBe("two");
+      expect((await tenant.stats()).initialize).toBe(2);
+    });
+
     it("keeps using the new upstream session after re-initializing, even across eviction", async () => {
       const client = await GatewayClient.connect();
       await client.callText("fx__echo", { text: "one" });

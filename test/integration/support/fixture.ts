@@ -17,6 +17,8 @@ export interface TenantChange {
   pageSize?: number;
   jsonResponse?: boolean;
   fault?: Fault | null;
+  /** How a session id the upstream does not know is answered: 404 (the spec) or 400 (the SDK's examples). */
+  unknownSessionStatus?: 404 | 400;
   forgetSessions?: boolean;
   reset?: boolean;
 }
