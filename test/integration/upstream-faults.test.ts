@@ -52,6 +52,13 @@ describe("upstream faults", () => {
       expect(await client.callText("faulty__echo", { text: "after the hang" })).toBe("after the hang");
     });
 
+    it("times out an event stream that opens at once and then stays silent", async () => {
+      await faulty.configure({ tools: ["echo", "sse_hang"] });
+      const client = await connectWith({ url: faulty.url, timeoutMs: 300 });
+      const response = await client.call("faulty__sse_hang");
+      expect(response.error).toMatchObject({ code: TIMEOUT, data: { code: "TIMEOUT", server: "faulty" } });
+    });
+
     it("answers a slow call that finishes within the timeout, and times out one that does not", async () => {
       const client = await connectWith({ url: faulty.url, timeoutMs: 1500 });
       expect(await client.callText("faulty__slow", { ms: 20 })).toMatch(/\/slow$/);
@@ -129,6 +136,12 @@ describe("upstream faults", () => {
     await faulty.configure({ tools: ["echo"] });
     const response = await client.call("faulty__paged_8");
     expect(response.error).toMatchObject({ code: -32602, message: expect.stringContaining("Unknown tool: paged_8") });
+  });
+
+  it("skips the messages an upstream sends on the stream before its answer", async () => {
+    await faulty.configure({ tools: ["echo", "notify"] });
+    const client = await connectWith({ url: faulty.url });
+    expect(await client.callText("faulty__notify")).toBe(`${faulty.name}/notify`);
   });
 
   it("answers JSON-answering upstreams as well as event-stream ones", async () => {

@@ -3,7 +3,7 @@
 // makes its own tenant, so no two tests share upstream state.
 import { inject } from "vitest";
 
-export type FaultKind = "hang" | "http500" | "http503" | "garbage" | "sse_close" | "slow";
+export type FaultKind = "hang" | "http500" | "http503" | "garbage" | "sse_close" | "sse_hang" | "slow";
 
 export interface Fault {
   kind: FaultKind;
