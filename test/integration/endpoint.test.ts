@@ -106,6 +106,13 @@ describe("the /mcp endpoint", () => {
       expect(await response.json()).toEqual({ jsonrpc: "2.0", id: "early", result: {} });
     });
 
+    it("answers ping without a session", async () => {
+      const response = await postMcp(ping("no-session"));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ jsonrpc: "2.0", id: "no-session", result: {} });
+      expect(response.headers.get("mcp-session-id")).toBeNull();
+    });
+
     it("answers 404 for a session id that no session has, well-formed or not", async () => {
       for (const sessionId of [unknownSessionId(), "not-a-session-id"]) {
         const response = await postMcp(ping(), { "mcp-session-id": sessionId });
