@@ -53,6 +53,10 @@ export const ServerRegistrationSchema = z
         "How long one upstream request may take, from when its fetch starts. Unset: settings.defaultTimeoutMs.",
       ),
     enabled: z.boolean().default(true).describe("A disabled server is neither listed nor called."),
+    auditPayloads: z
+      .boolean()
+      .default(false)
+      .describe("Log call arguments and results in audit lines (secrets and bearer tokens redacted)."),
   })
   .strict();
 export type ServerRegistration = z.infer<typeof ServerRegistrationSchema>;
@@ -105,6 +109,9 @@ export const SettingsSchema = z
       .max(86_400)
       .default(60)
       .describe("How long an upstream's tool, prompt and resource lists are cached."),
+    anonymousAgent: NameSchema.optional().describe(
+      "Requests without an API key act as this agent. Unset (the default): they get 401.",
+    ),
     configRefreshSeconds: z
       .number()
       .int()
@@ -118,8 +125,74 @@ export type Settings = z.infer<typeof SettingsSchema>;
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 
+/** A picomatch glob: `*`, `get_*`, `*_user`, `{read,list}_*`; for resource URIs `**` crosses '/'. */
+const GlobSchema = z.string().min(1).max(512);
+/** Per-server patterns, keyed by registration name (or a glob over registration names). */
+const PerServerGlobsSchema = z.record(GlobSchema, z.array(GlobSchema).max(1000));
+
+export const RuleSetSchema = z
+  .object({
+    servers: z.array(GlobSchema).max(1000).optional().describe("Registration names (globs)."),
+    tools: PerServerGlobsSchema.optional().describe("Per server: the upstream's own tool names (globs)."),
+    prompts: PerServerGlobsSchema.optional().describe("Per server: the upstream's own prompt names (globs)."),
+    resources: PerServerGlobsSchema.optional().describe("Per server: resource URIs or URI templates (globs)."),
+    delegates: z.array(GlobSchema).max(1000).optional().describe("Sub-agents this agent may narrow itself to."),
+  })
+  .strict();
+export type RuleSet = z.infer<typeof RuleSetSchema>;
+
+export const AgentRulesSchema = z
+  .object({
+    description: z.string().max(2000).default(""),
+    allow: RuleSetSchema.default({}).describe("What the agent may see and call; nothing is allowed unless listed."),
+    deny: RuleSetSchema.default({}).describe("Always wins over allow."),
+  })
+  .strict();
+export type AgentRules = z.infer<typeof AgentRulesSchema>;
+
+const ToolOverrideSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,128}$/)
+      .optional()
+      .describe("The name clients of this virtual server see."),
+    title: z.string().max(512).optional(),
+    description: z.string().max(8192).optional(),
+  })
+  .strict();
+
+export const VirtualServerSchema = z
+  .object({
+    description: z.string().max(2000).default(""),
+    servers: z.array(GlobSchema).max(1000).describe("Registration names (globs) this endpoint aggregates."),
+    tools: PerServerGlobsSchema.optional().describe("Per server: only these upstream tools (globs); unset: all."),
+    prompts: PerServerGlobsSchema.optional().describe("Per server: only these upstream prompts (globs); unset: all."),
+    resources: PerServerGlobsSchema.optional().describe("Per server: only these resource URIs (globs); unset: all."),
+    overrides: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}\/.+$/, "<server>/<upstream tool name>"), ToolOverrideSchema)
+      .default({})
+      .describe("Per '<server>/<tool>': a new name, title or description."),
+    agents: z.array(GlobSchema).max(1000).describe("Agents (globs) that may use this endpoint."),
+  })
+  .strict();
+export type VirtualServer = z.infer<typeof VirtualServerSchema>;
+
+export const ApiKeySchema = z
+  .object({
+    agent: NameSchema.describe("The agent this key authenticates as."),
+    label: z.string().max(200).optional().describe("Who or what holds the key, for people and audit lines."),
+    expiresAt: z.iso.datetime({ offset: true }).optional().describe("After this instant the key is refused."),
+    createdAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
 /** Every schema written to schemas/, by file name. */
 export const PUBLISHED_SCHEMAS = {
   "server.schema.json": ServerRegistrationSchema,
   "settings.schema.json": SettingsSchema,
+  "agent.schema.json": AgentRulesSchema,
+  "virtual-server.schema.json": VirtualServerSchema,
+  "apikey.schema.json": ApiKeySchema,
 } as const;

@@ -5,16 +5,23 @@
 import { z } from "zod";
 import { resolveHeaderSecrets } from "./secrets.js";
 import {
+  AgentRulesSchema,
+  ApiKeySchema,
   NameSchema,
   ServerRegistrationSchema,
   SettingsSchema,
+  VirtualServerSchema,
   DEFAULT_SETTINGS,
+  type AgentRules,
+  type ApiKey,
   type ServerRegistration,
   type Settings,
+  type VirtualServer,
 } from "./schemas.js";
 import { sha256Hex } from "../observe/hash.js";
 
-export const KEY_PREFIX = { server: "server:" } as const;
+export const KEY_PREFIX = { server: "server:", agent: "agent:", virtualServer: "vs:", apiKey: "apikey:" } as const;
+const API_KEY_HASH = /^[0-9a-f]{64}$/;
 export const SETTINGS_KEY = "settings";
 /** KV bulk reads take at most this many keys. */
 const BULK_GET_LIMIT = 100;
@@ -45,6 +52,12 @@ export interface ConfigSnapshot {
   /** Servers registered but unusable (bad entry, missing secret), by name, with why. */
   unusable: ReadonlyMap<string, string>;
   problems: ConfigProblem[];
+  /** Valid but suspicious configuration, such as rules naming unregistered servers. */
+  warnings: string[];
+  agents: ReadonlyMap<string, AgentRules>;
+  virtualServers: ReadonlyMap<string, VirtualServer>;
+  /** By SHA-256 hex of the raw key. */
+  apiKeys: ReadonlyMap<string, ApiKey>;
 }
 
 /** Last parsed value of each key, so a bad edit does not erase a working entry. */
@@ -55,7 +68,8 @@ export async function loadSnapshot(
   env: Record<string, unknown>,
   lastGood: LastGood,
 ): Promise<ConfigSnapshot> {
-  const keys = [SETTINGS_KEY, ...(await listKeys(kv, KEY_PREFIX.server))];
+  const listed = await Promise.all(Object.values(KEY_PREFIX).map((prefix) => listKeys(kv, prefix)));
+  const keys = [SETTINGS_KEY, ...listed.flat()];
   const raw = await getAll(kv, keys);
   const problems: ConfigProblem[] = [];
   // A deleted entry must not come back as the "last good" version of a later bad one.
@@ -111,11 +125,70 @@ export async function loadSnapshot(
     });
   }
 
+  const named = <T>(prefix: string, schema: z.ZodType<T>, nameIsValid: (name: string) => boolean) => {
+    const entries = new Map<string, T>();
+    for (const key of keys.filter((k) => k.startsWith(prefix)).sort()) {
+      const name = key.slice(prefix.length);
+      if (!nameIsValid(name)) {
+        problems.push({ key, problem: `'${name}' is not a valid name for ${prefix}<name>`, keptLastGood: false });
+        continue;
+      }
+      const value = parseEntry(key, schema);
+      if (value !== undefined) entries.set(name, value);
+    }
+    return entries;
+  };
+  const agents = named(KEY_PREFIX.agent, AgentRulesSchema, isName);
+  const virtualServers = named(KEY_PREFIX.virtualServer, VirtualServerSchema, isName);
+  const apiKeys = named(KEY_PREFIX.apiKey, ApiKeySchema, (hash) => API_KEY_HASH.test(hash));
+  const registered = new Set([...servers.keys(), ...unusable.keys()]);
+  const warnings = unregisteredServerWarnings(agents, virtualServers, registered);
+
   const revision = (await sha256Hex(JSON.stringify([...raw.entries()].sort(([a], [b]) => (a < b ? -1 : 1))))).slice(
     0,
     12,
   );
-  return { revision, loadedAt: Date.now(), settings, servers, unusable, problems };
+  return {
+    revision,
+    loadedAt: Date.now(),
+    settings,
+    servers,
+    unusable,
+    problems,
+    warnings,
+    agents,
+    virtualServers,
+    apiKeys,
+  };
+}
+
+/** Rules may name servers not registered yet: not an error, but worth a warning. */
+function unregisteredServerWarnings(
+  agents: ReadonlyMap<string, AgentRules>,
+  virtualServers: ReadonlyMap<string, VirtualServer>,
+  registered: ReadonlySet<string>,
+): string[] {
+  const warnings: string[] = [];
+  const check = (where: string, names: Iterable<string>) => {
+    for (const name of names) {
+      const literal = isName(name);
+      if (literal && !registered.has(name)) warnings.push(`${where} names server '${name}', which is not registered`);
+    }
+  };
+  for (const [name, rules] of agents) {
+    for (const side of ["allow", "deny"] as const) {
+      const set = rules[side];
+      check(`agent:${name} ${side}.servers`, set.servers ?? []);
+      for (const kind of ["tools", "prompts", "resources"] as const)
+        check(`agent:${name} ${side}.${kind}`, Object.keys(set[kind] ?? {}));
+    }
+  }
+  for (const [name, vs] of virtualServers) check(`vs:${name} servers`, vs.servers);
+  return warnings;
+}
+
+function isName(name: string): boolean {
+  return NameSchema.safeParse(name).success;
 }
 
 async function listKeys(kv: KVNamespace, prefix: string): Promise<string[]> {
