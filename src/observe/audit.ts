@@ -1,0 +1,187 @@
+// Audit lines: one structured JSON line per policy decision and per upstream call, through
+// log(), and the redaction applied to every payload and string in them. Deciding, timing and
+// choosing whether payloads are logged (a registration's auditPayloads) are the callers' job.
+import { log } from "./log.js";
+
+export type AuditKind = "decision" | "upstream";
+export type AuditDecision = "allow" | "deny" | "filtered";
+
+/** One audit record. `time` and `level` are added by log(); undefined fields are left out. */
+export interface AuditLine {
+  kind: AuditKind;
+  /** The JSON-RPC method, such as "tools/call" or "tools/list". */
+  method: string;
+  requestId?: string;
+  agent?: string;
+  /** The sub-agent the principal narrowed itself to. */
+  delegate?: string;
+  virtualServer?: string;
+  /** Registration name. */
+  server?: string;
+  /** Tool or prompt name as the upstream knows it. */
+  name?: string;
+  uri?: string;
+  decision?: AuditDecision;
+  /** The rule that decided, such as "agent:frontend deny.tools.postgres[0]". */
+  rule?: string;
+  /** Config revision in force. */
+  revision?: string;
+  /** "ok", "error:<JSON-RPC code>", or a gateway code such as "TIMEOUT" or "SERVER_UNAVAILABLE". */
+  upstreamStatus?: string;
+  latencyMs?: number;
+  /** For filtered lists: items the agent sees, out of `total`. */
+  shown?: number;
+  total?: number;
+  /** Only when the registration sets auditPayloads; redacted here regardless. */
+  arguments?: unknown;
+  result?: unknown;
+}
+
+export const REDACTED = "[REDACTED]";
+
+/** Bounds that keep one audit line small whatever a payload holds. */
+export const REDACTION_LIMITS = {
+  maxDepth: 20,
+  maxStringChars: 2000,
+  maxArrayItems: 100,
+  maxObjectKeys: 100,
+  /** Values visited in one payload; past this, the rest is replaced by a marker. */
+  maxNodes: 5000,
+} as const;
+
+/** Secret values shorter than this are not looked for: they would redact ordinary words. */
+const MIN_SECRET_CHARS = 4;
+/** Parts of a secret header value ("Bearer <token>") long enough to be secrets themselves. */
+const MIN_SECRET_PART_CHARS = 8;
+
+const SECRET_WORDS = String.raw`token|secret|passw(?:or)?d|authorization|api[-_]?key|cookie|credential|private[-_]?key|session`;
+const SECRET_KEY = new RegExp(SECRET_WORDS, "i");
+// RFC 6750 b64token after the scheme, anywhere in a string.
+const BEARER = /\b(bearer)\s+[A-Za-z0-9\-._~+/]+=*/gi;
+// `password=…`, `"api_key": "…"`, `Authorization: Basic …` in free text, query strings and
+// embedded JSON. A quoted value is taken whole; the optional scheme word keeps "Basic" from
+// being taken for the whole value.
+const SECRET_ASSIGNMENT = new RegExp(
+  String.raw`((?:${SECRET_WORDS})[\w-]*["']?\s*[:=]\s*)(?:"[^"]*"|'[^']*'|(?:(?:basic|bearer|digest|token)\s+)?[^\s"'&,;}]+)`,
+  "gi",
+);
+// The gateway's own API keys (see scripts/api-keys.ts).
+const GATEWAY_KEY = /\bmcpgw_[A-Za-z0-9_-]{16,}/g;
+
+/** Writes one audit line; `secrets` are values (such as resolved upstream headers) never to appear in it. */
+export function audit(line: AuditLine, secrets: readonly string[] = []): void {
+  const { kind, ...fields } = line;
+  log("info", `audit.${kind}`, { kind, ...(redactPayload(fields, secrets) as Record<string, unknown>) });
+}
+
+/**
+ * A bounded deep copy of `value` with secrets replaced by "[REDACTED]": values under
+ * secret-looking keys, bearer tokens, `secret=value` pairs in text, and every occurrence of
+ * the given secret strings. Keys such as "__proto__" are copied as plain own properties.
+ */
+export function redactPayload(value: unknown, secrets: readonly string[]): unknown {
+  const state = { needles: secretNeedles(secrets), nodes: 0, ancestors: new Set<object>() };
+  return copy(value, 0, state);
+}
+
+interface CopyState {
+  needles: string[];
+  nodes: number;
+  ancestors: Set<object>;
+}
+
+function copy(value: unknown, depth: number, state: CopyState): unknown {
+  if (++state.nodes > REDACTION_LIMITS.maxNodes) return "[TRUNCATED: payload too large]";
+  switch (typeof value) {
+    case "string":
+      return redactString(value, state.needles);
+    case "number":
+    case "boolean":
+    case "undefined":
+      return value;
+    case "bigint":
+      return redactString(value.toString(), state.needles);
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (depth >= REDACTION_LIMITS.maxDepth) return "[TRUNCATED: too deep]";
+  if (state.ancestors.has(object)) return "[CIRCULAR]";
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
+
+  state.ancestors.add(object);
+  try {
+    return Array.isArray(object) ? copyArray(object, depth, state) : copyObject(object, depth, state);
+  } finally {
+    state.ancestors.delete(object);
+  }
+}
+
+function copyArray(items: readonly unknown[], depth: number, state: CopyState): unknown[] {
+  const out: unknown[] = [];
+  const kept = Math.min(items.length, REDACTION_LIMITS.maxArrayItems);
+  for (let i = 0; i < kept; i++) out.push(copy(read(items, i), depth + 1, state));
+  if (items.length > kept) out.push(`[TRUNCATED: ${items.length - kept} more items]`);
+  return out;
+}
+
+function copyObject(object: object, depth: number, state: CopyState): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(object);
+  const kept = Math.min(keys.length, REDACTION_LIMITS.maxObjectKeys);
+  for (const key of keys.slice(0, kept)) {
+    const outKey = truncate(redactString(key, state.needles), 200);
+    const outValue = SECRET_KEY.test(key) ? REDACTED : copy(read(object, key), depth + 1, state);
+    // defineProperty, not assignment: "__proto__" stays data and never reaches a prototype.
+    Object.defineProperty(out, outKey, { value: outValue, enumerable: true, writable: true, configurable: true });
+  }
+  if (keys.length > kept) {
+    Object.defineProperty(out, "[TRUNCATED]", {
+      value: `${keys.length - kept} more keys`,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/** Own properties only; a throwing getter costs its value, not the audit line. */
+function read(object: object, key: string | number): unknown {
+  try {
+    return Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return "[UNREADABLE]";
+  }
+}
+
+function redactString(text: string, needles: readonly string[]): string {
+  let out = text;
+  for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+  out = out
+    .replace(BEARER, `$1 ${REDACTED}`)
+    .replace(SECRET_ASSIGNMENT, (match, prefix: string) => {
+      const quote = match[prefix.length];
+      return quote === '"' || quote === "'" ? `${prefix}${quote}${REDACTED}${quote}` : `${prefix}${REDACTED}`;
+    })
+    .replace(GATEWAY_KEY, REDACTED);
+  // Truncated after redacting, so a cut can never leave half a secret unrecognised.
+  return truncate(out, REDACTION_LIMITS.maxStringChars);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[TRUNCATED: ${text.length - max} more chars]`;
+}
+
+/** The secrets and their long parts ("Bearer abc…" also hides a bare "abc…"), longest first. */
+function secretNeedles(secrets: readonly string[]): string[] {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== "string" || secret.length < MIN_SECRET_CHARS) continue;
+    needles.add(secret);
+    for (const part of secret.split(/\s+/)) if (part.length >= MIN_SECRET_PART_CHARS) needles.add(part);
+  }
+  return [...needles].sort((a, b) => b.length - a.length);
+}
