@@ -62,14 +62,22 @@ function ensurePortFree(port, whatNeedsIt) {
   });
 }
 
-/** The sample config as KV entries: settings.json → `settings`, servers/<name>.json → `server:<name>`. */
+/** Folders of config/sample/ and the KV prefix of the entries in each. */
+const SAMPLE_FOLDERS = { servers: "server:", agents: "agent:" };
+
+/**
+ * The sample config as KV entries: settings.json → `settings`, servers/<name>.json →
+ * `server:<name>`, agents/<name>.json → `agent:<name>`.
+ */
 function sampleEntries() {
   const dir = join(root, "config", "sample");
   const entries = [{ key: "settings", file: join(dir, "settings.json") }];
-  for (const file of readdirSync(join(dir, "servers"))
-    .filter((f) => f.endsWith(".json"))
-    .sort()) {
-    entries.push({ key: `server:${basename(file, ".json")}`, file: join(dir, "servers", file) });
+  for (const [folder, prefix] of Object.entries(SAMPLE_FOLDERS)) {
+    for (const file of readdirSync(join(dir, folder))
+      .filter((f) => f.endsWith(".json"))
+      .sort()) {
+      entries.push({ key: `${prefix}${basename(file, ".json")}`, file: join(dir, folder, file) });
+    }
   }
   return entries.map(({ key, file }) => {
     const text = readFileSync(file, "utf8");

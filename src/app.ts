@@ -5,6 +5,7 @@ import { errors } from "./mcp/errors.js";
 import { errorHttpResponse, jsonResponse } from "./http/responses.js";
 import { corsForAllowedOrigins, hostAndOriginGuard, loadConfig } from "./http/edge-guards.js";
 import { handleDelete, handleGet, handlePost } from "./http/mcp-endpoint.js";
+import { authenticate } from "./http/authenticate.js";
 import type { AppEnv } from "./http/context.js";
 import { log } from "./observe/log.js";
 
@@ -12,16 +13,17 @@ export const app = new Hono<AppEnv>();
 
 app.get("/healthz", () => jsonResponse({ ok: true }, 200, { "cache-control": "no-store" }));
 
-app.use("/mcp", loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins());
-app.use("/mcp/*", loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins());
+const mcpMiddleware = [loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins(), authenticate()] as const;
+const methodNotAllowed = () => new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
 
-app.post("/mcp", handlePost);
-app.get("/mcp", handleGet);
-app.delete("/mcp", handleDelete);
-app.all("/mcp", () => new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE, OPTIONS" } }));
-
-// Virtual servers arrive with agents and policy; until then no name exists.
-app.all("/mcp/:name", (c) => errorHttpResponse(errors.unknownVirtualServer(c.req.param("name"))));
+// `/mcp` aggregates what the agent may see; `/mcp/<name>` is a virtual server.
+for (const path of ["/mcp", "/mcp/:name"]) {
+  app.use(path, ...mcpMiddleware);
+  app.post(path, handlePost);
+  app.get(path, handleGet);
+  app.delete(path, handleDelete);
+  app.all(path, methodNotAllowed);
+}
 
 app.notFound(() => jsonResponse({ error: "Not Found: the MCP endpoint is /mcp" }, 404));
 

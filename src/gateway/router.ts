@@ -1,20 +1,27 @@
 // Answers one client JSON-RPC request against the aggregated upstreams: merged lists
 // with the gateway's own pagination, and calls routed to the right upstream with names
-// mapped back. Results are relayed unchanged apart from names; upstream errors too.
-// Sessions, HTTP and policy are not its business.
+// mapped back. Every list is filtered, and every call, read, get, completion and
+// subscription guarded, by the same policy: what a principal cannot see it cannot use.
+// Results are relayed unchanged apart from names; upstream errors too. Sessions and HTTP
+// are not its business.
 import type { ConfigSnapshot } from "../config/snapshot.js";
+import type { Identity } from "../auth/principal.js";
 import { errors, GatewayError } from "../mcp/errors.js";
 import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { paginate } from "../mcp/pagination.js";
 import { templateMatches } from "../mcp/uri-template.js";
 import type { UpstreamLink, RequestOptions } from "../upstream/upstream-link.js";
-import { collect, lastKnown, type Collected, type ListKind } from "./catalog.js";
-import { namedView, uriView, type NamedView } from "./views.js";
+import { collect, lastKnown, type Collected, type ListKind, type ServerItems } from "./catalog.js";
+import { namedView, uriView } from "./views.js";
+import { visibleNamed, visibleUris } from "./visible-views.js";
+import type { Policy, PolicyKind } from "./policy.js";
 
 export interface GatewayContext {
   snapshot: ConfigSnapshot;
-  /** Links to every enabled, valid upstream, in name order. */
+  /** Links to every enabled, valid upstream the principal may see something of, in name order. */
   links: readonly UpstreamLink[];
+  policy: Policy;
+  identity: Identity;
   /** The client's logging level, kept by the session. */
   setLogLevel?: (level: string) => void;
 }
@@ -56,7 +63,7 @@ function isResponse(value: Params | JsonRpcResponse): value is JsonRpcResponse {
 
 async function listNamed(kind: "tools" | "prompts", params: Params, ctx: GatewayContext): Promise<Params> {
   const collected = await collect(kind, ctx.links, ctx.snapshot);
-  const view = namedView(kind, collected.lists, ctx.snapshot);
+  const view = visibleNamedOf(kind, collected.lists, ctx);
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
   return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
@@ -67,9 +74,15 @@ async function listByUri(
   ctx: GatewayContext,
 ): Promise<Params> {
   const collected = await collect(kind, ctx.links, ctx.snapshot);
-  const view = uriView(kind, collected.lists);
+  const view = visibleUris(kind, uriView(kind, collected.lists), ctx.policy);
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
   return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+}
+
+function visibleNamedOf(kind: "tools" | "prompts", lists: readonly ServerItems[], ctx: GatewayContext) {
+  const vs = ctx.identity.virtualServer;
+  const overrides = vs === undefined ? undefined : ctx.snapshot.virtualServers.get(vs)?.overrides;
+  return visibleNamed(kind, namedView(kind, lists, ctx.snapshot), ctx.policy, overrides);
 }
 
 async function callNamed(kind: "tools" | "prompts", method: string, params: Params, ctx: GatewayContext) {
@@ -79,20 +92,35 @@ async function callNamed(kind: "tools" | "prompts", method: string, params: Para
   return forward(target.link, method, { ...params, name: target.original });
 }
 
-/** Finds which upstream offers an exposed tool or prompt name, and its own name there. */
+/**
+ * Finds the upstream and upstream name behind a name this principal sees. A name that
+ * exists but is hidden from it is refused with the rule that hides it.
+ */
 async function resolveName(kind: "tools" | "prompts", exposed: string, ctx: GatewayContext) {
-  const hit = findIn(namedView(kind, known(kind, ctx), ctx.snapshot), exposed, ctx);
-  if (hit) return hit;
+  const cached = findName(kind, exposed, known(kind, ctx), ctx);
+  if (cached) return cached;
   const collected = await collect(kind, ctx.links, ctx.snapshot);
-  const fresh = findIn(namedView(kind, collected.lists, ctx.snapshot), exposed, ctx);
+  const fresh = findName(kind, exposed, collected.lists, ctx);
   if (fresh) return fresh;
   throw explainMissing(kind, exposed, ctx, collected);
 }
 
-function findIn(view: NamedView, exposed: string, ctx: GatewayContext) {
-  const entry = view.names.byExposed.get(exposed);
+function findName(kind: "tools" | "prompts", exposed: string, lists: readonly ServerItems[], ctx: GatewayContext) {
+  const entry = visibleNamedOf(kind, lists, ctx).byExposed.get(exposed);
   const link = entry && ctx.links.find((l) => l.server.name === entry.server);
-  return entry && link ? { link, original: entry.original } : undefined;
+  if (entry && link) return { link, original: entry.original };
+  const hidden = namedView(kind, lists, ctx.snapshot).names.byExposed.get(exposed);
+  if (hidden) guard(kind, hidden.server, hidden.original, ctx);
+  return undefined;
+}
+
+/** Throws DENIED_BY_POLICY, naming the deciding rule, unless the policy allows the item. */
+function guard(kind: PolicyKind, server: string, name: string, ctx: GatewayContext): void {
+  const decision = ctx.policy.decide(kind, server, name);
+  if (!decision.allowed) {
+    const what = kind === "resources" ? `resource '${name}'` : `${kind.slice(0, -1)} '${name}' of server '${server}'`;
+    throw errors.deniedByPolicy(what, decision.rule, ctx.snapshot.revision);
+  }
 }
 
 /** Lists already in the cache, expired or not: routing must not wait on a list refresh. */
@@ -100,7 +128,7 @@ function known(kind: ListKind, ctx: GatewayContext) {
   return ctx.links.flatMap((link) => lastKnown(kind, link) ?? []);
 }
 
-/** A name no list offers: blame the failing or misconfigured server it points at, if any. */
+/** A name no list offers: blame the hidden, misconfigured or failing server it points at, if any. */
 function explainMissing(
   kind: "tools" | "prompts",
   exposed: string,
@@ -109,6 +137,12 @@ function explainMissing(
 ): GatewayError {
   const separator = ctx.snapshot.settings.prefixSeparator;
   const pointsAt = (server: string) => exposed.startsWith(`${server}${separator}`);
+  for (const server of ctx.snapshot.servers.keys()) {
+    const decision = ctx.policy.decideServer(server);
+    if (pointsAt(server) && !decision.allowed) {
+      return errors.deniedByPolicy(`server '${server}'`, decision.rule, ctx.snapshot.revision);
+    }
+  }
   for (const [server, why] of ctx.snapshot.unusable) if (pointsAt(server)) return errors.invalidConfig(server, why);
   const failed = collected.failures.find((f) => pointsAt(f.server));
   if (failed) return failed.error;
@@ -120,7 +154,9 @@ function explainMissing(
 async function callByUri(method: string, params: Params, ctx: GatewayContext) {
   const uri = params["uri"];
   if (typeof uri !== "string" || uri === "") throw errors.invalidParams(`${method} needs a 'uri'`);
-  return forward(await resolveUri(uri, ctx), method, params);
+  const link = await resolveUri(uri, ctx);
+  guard("resources", link.server.name, uri, ctx);
+  return forward(link, method, params);
 }
 
 /** Exact URI from the lists, then URI templates; a lone resource server takes the rest. */
@@ -153,12 +189,13 @@ async function complete(params: Params, ctx: GatewayContext) {
     const templates = await collect("resourceTemplates", ctx.links, ctx.snapshot);
     const server = uriView("resourceTemplates", templates.lists).owners.get(uri);
     const link = ctx.links.find((l) => l.server.name === server) ?? (await resolveUri(uri, ctx));
+    guard("resources", link.server.name, uri, ctx);
     return forward(link, "completion/complete", params);
   }
   throw errors.invalidParams("ref must be a ref/prompt with a name or a ref/resource with a uri");
 }
 
-/** Sets the level on every upstream that logs; one failing upstream does not fail the call. */
+/** Sets the level on every visible upstream that logs; one failing upstream does not fail the call. */
 async function setLogLevel(params: Params, ctx: GatewayContext): Promise<Params> {
   const level = params["level"];
   if (typeof level !== "string") throw errors.invalidParams("logging/setLevel needs a 'level'");

@@ -23,6 +23,7 @@ import {
   type ResponseFormat,
 } from "./responses.js";
 import type { AppEnv } from "./context.js";
+import { identityOf } from "../auth/principal.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -60,7 +61,7 @@ export async function handlePost(c: Ctx): Promise<Response> {
   if (initialize) {
     if (batch) return errorHttpResponse(errors.invalidRequest("initialize must be sent alone, not in a batch"));
     const sessionId = newSessionId();
-    return sessionStub(c, sessionId).initialize(sessionId, initialize.message, format);
+    return sessionStub(c, sessionId).initialize(sessionId, initialize.message, format, identityOf(c.get("principal")));
   }
 
   const sessionId = c.req.header(SESSION_HEADER);
@@ -74,6 +75,7 @@ export async function handlePost(c: Ctx): Promise<Response> {
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
   if (messages.length === 0) return jsonResponse(rejected, 400);
   const answer = await sessionStub(c, sessionId).post(
+    identityOf(c.get("principal")),
     messages,
     batch,
     c.req.header(PROTOCOL_VERSION_HEADER) ?? null,
@@ -88,14 +90,14 @@ export async function handleGet(c: Ctx): Promise<Response> {
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
-  return sessionStub(c, sessionId).stream();
+  return sessionStub(c, sessionId).stream(identityOf(c.get("principal")));
 }
 
 export async function handleDelete(c: Ctx): Promise<Response> {
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
-  return sessionStub(c, sessionId).end();
+  return sessionStub(c, sessionId).end(identityOf(c.get("principal")));
 }
 
 function isPing(message: JsonRpcMessage): message is { kind: "request"; message: JsonRpcRequest } {

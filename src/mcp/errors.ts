@@ -18,6 +18,7 @@ export const JsonRpcCode = {
   TIMEOUT: -32011,
   UPSTREAM_ERROR: -32012,
   INVALID_CONFIG: -32013,
+  DENIED_BY_POLICY: -32014,
 } as const;
 
 export type GatewayErrorCode =
@@ -40,7 +41,11 @@ export type GatewayErrorCode =
   | "UNSUPPORTED_MEDIA_TYPE"
   | "PAYLOAD_TOO_LARGE"
   | "FORBIDDEN_ORIGIN"
-  | "FORBIDDEN_HOST";
+  | "FORBIDDEN_HOST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN_DELEGATION"
+  | "FORBIDDEN_VIRTUAL_SERVER"
+  | "DENIED_BY_POLICY";
 
 export class GatewayError extends Error {
   override readonly name = "GatewayError";
@@ -171,6 +176,34 @@ export const errors = {
       `Forbidden: Origin '${origin}' is not in settings.allowedOrigins`,
       403,
     ),
+  unauthorized: () =>
+    new GatewayError(
+      "UNAUTHORIZED",
+      C.SERVER_ERROR,
+      "Unauthorized: send a valid API key as 'Authorization: Bearer <key>'",
+      401,
+    ),
+  forbiddenDelegation: (agent: string, subAgent: string) =>
+    new GatewayError(
+      "FORBIDDEN_DELEGATION",
+      C.SERVER_ERROR,
+      `Forbidden: agent '${agent}' may not act as sub-agent '${subAgent}' (not in its allow.delegates)`,
+      403,
+      { agent, subAgent },
+    ),
+  forbiddenVirtualServer: (agent: string, virtualServer: string) =>
+    new GatewayError(
+      "FORBIDDEN_VIRTUAL_SERVER",
+      C.SERVER_ERROR,
+      `Forbidden: agent '${agent}' may not use virtual server '${virtualServer}'`,
+      403,
+      { agent, virtualServer },
+    ),
+  deniedByPolicy: (what: string, rule: string, revision: string) =>
+    new GatewayError("DENIED_BY_POLICY", C.DENIED_BY_POLICY, `Denied by policy: ${what} (${rule})`, 200, {
+      rule,
+      revision,
+    }),
   forbiddenHost: (host: string) =>
     new GatewayError(
       "FORBIDDEN_HOST",

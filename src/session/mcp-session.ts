@@ -29,9 +29,13 @@ import {
 import { SESSION_KEY, UPSTREAM_KEY_PREFIX, upstreamKey } from "./storage-keys.js";
 import { openEventStream, type EventStream } from "./event-stream.js";
 import { log } from "../observe/log.js";
+import { sameIdentity, type Identity } from "../auth/principal.js";
+import { policyFor } from "../gateway/access.js";
 
 export interface SessionRecord {
   id: string;
+  /** Who opened the session, through which endpoint: only they may use it. */
+  identity: Identity;
   protocolVersion: string;
   clientInfo: Record<string, unknown>;
   clientCapabilities: Record<string, unknown>;
@@ -53,12 +57,18 @@ export class McpSession extends DurableObject<Env> {
   readonly #streams = new Set<EventStream>();
 
   /** Starts the session: called by the Worker with a fresh, unguessable id. */
-  async initialize(sessionId: string, request: JsonRpcRequest, format: ResponseFormat): Promise<Response> {
+  async initialize(
+    sessionId: string,
+    request: JsonRpcRequest,
+    format: ResponseFormat,
+    identity: Identity,
+  ): Promise<Response> {
     const snapshot = await configStore(this.env).current();
     const params = request.params ?? {};
     const now = Date.now();
     const record: SessionRecord = {
       id: sessionId,
+      identity,
       protocolVersion: negotiateVersion(params["protocolVersion"]),
       clientInfo: asRecord(params["clientInfo"]),
       clientCapabilities: asRecord(params["capabilities"]),
@@ -82,12 +92,13 @@ export class McpSession extends DurableObject<Env> {
 
   /** Messages POSTed to the session: requests are answered, the rest acknowledged. */
   async post(
+    identity: Identity,
     messages: JsonRpcMessage[],
     batch: boolean,
     headerVersion: string | null,
     format: ResponseFormat,
   ): Promise<Response> {
-    const record = await this.#load();
+    const record = await this.#loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
     if (headerVersion !== null && !isSupportedLegacyVersion(headerVersion)) {
       return errorHttpResponse(errors.unsupportedProtocolVersion(headerVersion, LEGACY_PROTOCOL_VERSIONS));
@@ -111,8 +122,8 @@ export class McpSession extends DurableObject<Env> {
   }
 
   /** The session's server-to-client stream (GET). */
-  async stream(): Promise<Response> {
-    const record = await this.#load();
+  async stream(identity: Identity): Promise<Response> {
+    const record = await this.#loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
     this.#touch(record);
     const stream = openEventStream(() => this.#streams.delete(stream));
@@ -121,8 +132,8 @@ export class McpSession extends DurableObject<Env> {
   }
 
   /** DELETE: ends the session here and, best effort, upstream. */
-  async end(): Promise<Response> {
-    const record = await this.#load();
+  async end(identity: Identity): Promise<Response> {
+    const record = await this.#loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
     await this.#terminate("client");
     return new Response(null, { status: 204 });
@@ -144,12 +155,16 @@ export class McpSession extends DurableObject<Env> {
   async #context(snapshot: ConfigSnapshot, record: SessionRecord): Promise<GatewayContext> {
     const slots = await this.#loadSlots();
     const limiter = new Limiter();
-    const links = [...snapshot.servers.values()].map(
-      (server) => new UpstreamLink(server, this.#slot(slots, server.name), limiter),
-    );
+    const policy = policyFor(snapshot, record.identity);
+    // Upstreams the principal can see nothing of are never contacted for this session.
+    const links = [...snapshot.servers.values()]
+      .filter((server) => policy.decideServer(server.name).allowed)
+      .map((server) => new UpstreamLink(server, this.#slot(slots, server.name), limiter));
     return {
       snapshot,
       links,
+      policy,
+      identity: record.identity,
       setLogLevel: (level) => {
         record.logLevel = level;
         void this.ctx.storage.put(SESSION_KEY, record);
@@ -196,6 +211,12 @@ export class McpSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     log("info", "session.ended", { session: record?.id.slice(0, 8), reason });
+  }
+
+  /** The session, if it exists and belongs to this identity; to anyone else it does not exist. */
+  async #loadFor(identity: Identity): Promise<SessionRecord | null> {
+    const record = await this.#load();
+    return record && sameIdentity(record.identity, identity) ? record : null;
   }
 
   async #load(): Promise<SessionRecord | null> {

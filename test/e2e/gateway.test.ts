@@ -14,6 +14,7 @@ import {
   textOf,
   type Connected,
   type Gateway,
+  DEFAULT_KEY,
 } from "./harness.js";
 
 const PAGE_SIZE = 7;
@@ -236,6 +237,7 @@ describe("ending a session", () => {
         accept: "application/json, text/event-stream",
         "mcp-session-id": sessionId,
         "mcp-protocol-version": "2025-11-25",
+        authorization: `Bearer ${DEFAULT_KEY}`,
       };
       const post = await fetch(gateway.endpoint, {
         method: "POST",

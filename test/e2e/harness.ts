@@ -3,6 +3,7 @@
 // proxy in front; real MCP servers as child processes; and the official SDK client. Everything listens on 127.0.0.1 only. It asserts nothing: the
 // tests do. Every process it starts is registered for teardown, and killed when this
 // test worker exits, even if a test forgot to.
+import { createHash } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -159,7 +160,17 @@ export interface GatewayConfig {
   servers: Record<string, Record<string, unknown>>;
   /** The `settings` entry; omitted means the defaults. */
   settings?: Record<string, unknown>;
+  /** `agent:<name>` rules; the default agent (allowed every server) is added unless given. */
+  agents?: Record<string, Record<string, unknown>>;
+  /** `vs:<name>` virtual servers. */
+  virtualServers?: Record<string, Record<string, unknown>>;
+  /** Raw API key → the agent it authenticates as; DEFAULT_KEY is always added. */
+  apiKeys?: Record<string, string>;
 }
+
+/** The key connectClient uses unless told otherwise, for DEFAULT_AGENT. */
+export const DEFAULT_KEY = "mcpgw_e2e_default_key";
+export const DEFAULT_AGENT = "e2e-agent";
 
 export interface Gateway {
   /** The MCP endpoint, `http://127.0.0.1:<port>/mcp`. */
@@ -248,6 +259,12 @@ async function seed(kv: ConfigKv, config: GatewayConfig): Promise<void> {
     registration,
   ]);
   if (config.settings) entries.push(["settings", config.settings]);
+  const agents = { [DEFAULT_AGENT]: { allow: { servers: ["*"] } }, ...config.agents };
+  for (const [name, rules] of Object.entries(agents)) entries.push([`agent:${name}`, rules]);
+  for (const [name, vs] of Object.entries(config.virtualServers ?? {})) entries.push([`vs:${name}`, vs]);
+  for (const [rawKey, agent] of Object.entries({ [DEFAULT_KEY]: DEFAULT_AGENT, ...config.apiKeys })) {
+    entries.push([`apikey:${createHash("sha256").update(rawKey).digest("hex")}`, { agent }]);
+  }
   await Promise.all(entries.map(([key, value]) => kv.put(key, JSON.stringify(value))));
 }
 
@@ -260,9 +277,16 @@ export interface Connected {
 }
 
 /** An official SDK v1 client, initialized against the gateway (a legacy, sessionful client). */
-export async function connectClient(gateway: Gateway, name = "e2e-client"): Promise<Connected> {
+export async function connectClient(
+  gateway: Gateway,
+  name = "e2e-client",
+  options: { apiKey?: string; path?: string } = {},
+): Promise<Connected> {
   const client = new Client({ name, version: "1.0.0" });
-  const transport = new StreamableHTTPClientTransport(gateway.endpoint);
+  const url = new URL(options.path ?? gateway.endpoint.pathname, gateway.endpoint);
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { authorization: `Bearer ${options.apiKey ?? DEFAULT_KEY}` } },
+  });
   await client.connect(transport);
   return { client, transport };
 }

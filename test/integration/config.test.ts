@@ -190,6 +190,8 @@ describe("configuration", () => {
     it("sends a referenced secret to its upstream, and never the client's own credentials", async () => {
       await seedConfig({
         servers: { guarded: { url: a.url, headers: { authorization: "Bearer ${FIXTURE_SECRET}", "x-team": "qa" } } },
+        // The client's own credential is a real, valid key: it must still stay at the gateway.
+        apiKeys: { "client-own-token": { agent: "tester" } },
       });
       const response = await postMcp(initializeRequest(), { authorization: "Bearer client-own-token" });
       const sessionId = response.headers.get("mcp-session-id")!;

@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { renderSchemaFiles, SCHEMAS_DIR } from "../../scripts/schema-files.js";
-import { NameSchema, ServerRegistrationSchema, SettingsSchema } from "../../src/config/schemas.js";
+import { AgentRulesSchema, NameSchema, ServerRegistrationSchema, SettingsSchema } from "../../src/config/schemas.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const STALE = "schemas/ is out of date with src/config/schemas.ts: run `npm run schemas` and commit the result";
@@ -67,9 +67,12 @@ describe("config/sample/", () => {
   const serverFiles = readdirSync(join(sampleDir, "servers")).filter((f) => f.endsWith(".json"));
 
   /** Files the dev script would not know how to seed are mistakes, not samples. */
-  it("holds only settings.json and servers/<name>.json", () => {
+  const agentFiles = readdirSync(join(sampleDir, "agents")).filter((f) => f.endsWith(".json"));
+
+  it("holds only settings.json, servers/<name>.json and agents/<name>.json", () => {
     const topLevel = readdirSync(sampleDir).sort();
-    expect(topLevel).toEqual(["servers", "settings.json"]);
+    expect(topLevel).toEqual(["agents", "servers", "settings.json"]);
+    expect(readdirSync(join(sampleDir, "agents")).filter((f) => !f.endsWith(".json"))).toEqual([]);
     expect(readdirSync(join(sampleDir, "servers")).filter((f) => !f.endsWith(".json"))).toEqual([]);
     expect(serverFiles.length).toBeGreaterThan(0);
   });
@@ -81,6 +84,16 @@ describe("config/sample/", () => {
   it.each(serverFiles)("servers/%s is a valid registration under a valid name", (file) => {
     expect(NameSchema.safeParse(basename(file, ".json")).success).toBe(true);
     expectValid(ServerRegistrationSchema, join(sampleDir, "servers", file));
+  });
+
+  it.each(agentFiles)("agents/%s is a valid agent under a valid name", (file) => {
+    expect(NameSchema.safeParse(basename(file, ".json")).success).toBe(true);
+    expectValid(AgentRulesSchema, join(sampleDir, "agents", file));
+  });
+
+  it("acts without a key as a sample agent that exists", () => {
+    const settings = SettingsSchema.parse(JSON.parse(readFileSync(join(sampleDir, "settings.json"), "utf8")));
+    expect(agentFiles).toContain(`${settings.anonymousAgent}.json`);
   });
 
   it("lets the MCP Inspector in from its usual origins, on loopback hosts only", () => {

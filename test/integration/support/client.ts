@@ -2,9 +2,11 @@
 // isolate (exports.default.fetch) the way a 2025-era Streamable HTTP client would, and
 // hands back what a client sees: HTTP statuses, headers and JSON-RPC bodies.
 import { env, exports } from "cloudflare:workers";
+import { TEST_API_KEY } from "./config.js";
 import { expect } from "vitest";
 
 export const GATEWAY_ORIGIN = "http://gateway.test";
+export { TEST_API_KEY } from "./config.js";
 export const ACCEPT_BOTH = "application/json, text/event-stream";
 
 export interface RpcError {
@@ -25,8 +27,15 @@ export interface Tool {
   description?: string;
 }
 
+/**
+ * Fetches the Worker as the default test agent (see support/config.ts) unless the request
+ * carries its own Authorization header; `authorization: ""` sends none at all.
+ */
 export function gatewayFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`${GATEWAY_ORIGIN}${path}`, init));
+  const headers = new Headers(init.headers);
+  if (!headers.has("authorization")) headers.set("authorization", `Bearer ${TEST_API_KEY}`);
+  else if (headers.get("authorization") === "") headers.delete("authorization");
+  return exports.default.fetch(new Request(`${GATEWAY_ORIGIN}${path}`, { ...init, headers }));
 }
 
 /** POSTs a body (objects as JSON, strings as they are) with well-formed MCP headers. */

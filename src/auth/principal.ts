@@ -1,0 +1,34 @@
+// Who is asking: the agent an API key (or settings.anonymousAgent) authenticates as,
+// the sub-agent it narrowed itself to, and the endpoint it came through. A session is
+// bound to this identity: the same session id from anyone else is an unknown session.
+
+export interface Identity {
+  agent: string;
+  /** The sub-agent named by X-MCP-Agent, when the agent narrowed itself. */
+  delegate?: string;
+  /** The virtual server of `/mcp/<name>`; absent on `/mcp`. */
+  virtualServer?: string;
+}
+
+export interface Principal extends Identity {
+  /** First 8 hex digits of the key's hash, for audit lines; absent for the anonymous agent. */
+  keyId?: string;
+  keyLabel?: string;
+}
+
+/** The agent whose rules are the innermost layer: the sub-agent if narrowed. */
+export function effectiveAgent(identity: Identity): string {
+  return identity.delegate ?? identity.agent;
+}
+
+export function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.agent === b.agent && a.delegate === b.delegate && a.virtualServer === b.virtualServer;
+}
+
+export function identityOf(principal: Principal): Identity {
+  return {
+    agent: principal.agent,
+    ...(principal.delegate !== undefined ? { delegate: principal.delegate } : {}),
+    ...(principal.virtualServer !== undefined ? { virtualServer: principal.virtualServer } : {}),
+  };
+}
