@@ -3,10 +3,12 @@
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-export type ResolvedHeaders = { ok: true; headers: Record<string, string> } | { ok: false; missing: string[] };
+export type ResolvedHeaders =
+  { ok: true; headers: Record<string, string>; secretValues: string[] } | { ok: false; missing: string[] };
 
 export function resolveHeaderSecrets(headers: Record<string, string>, env: Record<string, unknown>): ResolvedHeaders {
   const missing = new Set<string>();
+  const secretValues = new Set<string>();
   const resolved: Record<string, string> = {};
   for (const [name, template] of Object.entries(headers)) {
     resolved[name] = template.replace(REFERENCE, (_whole, variable: string) => {
@@ -15,8 +17,11 @@ export function resolveHeaderSecrets(headers: Record<string, string>, env: Recor
         missing.add(variable);
         return "";
       }
+      secretValues.add(value);
       return value;
     });
   }
-  return missing.size > 0 ? { ok: false, missing: [...missing].sort() } : { ok: true, headers: resolved };
+  return missing.size > 0
+    ? { ok: false, missing: [...missing].sort() }
+    : { ok: true, headers: resolved, secretValues: [...secretValues] };
 }

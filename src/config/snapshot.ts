@@ -31,6 +31,8 @@ export interface ResolvedServer {
   registration: ServerRegistration;
   /** Header values with secrets substituted: never log these. */
   headers: Record<string, string>;
+  /** The substituted secret values, so audit lines can redact them wherever they appear. */
+  secretValues: string[];
   timeoutMs: number;
   /** Changes whenever the URL or a resolved header changes, without revealing either. */
   fingerprint: string;
@@ -120,6 +122,7 @@ export async function loadSnapshot(
       name,
       registration,
       headers: secrets.headers,
+      secretValues: secrets.secretValues,
       timeoutMs: registration.timeoutMs ?? settings.defaultTimeoutMs,
       fingerprint: (await sha256Hex(JSON.stringify([registration.url, secrets.headers]))).slice(0, 16),
     });

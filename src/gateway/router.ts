@@ -15,6 +15,7 @@ import { collect, lastKnown, type Collected, type ListKind, type ServerItems } f
 import { namedView, uriView } from "./views.js";
 import { visibleNamed, visibleUris } from "./visible-views.js";
 import type { Policy, PolicyKind } from "./policy.js";
+import { audit, type AuditLine } from "../observe/audit.js";
 
 export interface GatewayContext {
   snapshot: ConfigSnapshot;
@@ -22,12 +23,14 @@ export interface GatewayContext {
   links: readonly UpstreamLink[];
   policy: Policy;
   identity: Identity;
+  /** For audit lines: the HTTP request this JSON-RPC request came in. */
+  requestId: string;
   /** The client's logging level, kept by the session. */
   setLogLevel?: (level: string) => void;
 }
 
 type Params = Record<string, unknown>;
-type Handler = (params: Params, ctx: GatewayContext) => Promise<Params | JsonRpcResponse>;
+type Handler = (params: Params, ctx: GatewayContext, method: string) => Promise<Params | JsonRpcResponse>;
 
 const handlers: Record<string, Handler> = {
   ping: async () => ({}),
@@ -35,11 +38,11 @@ const handlers: Record<string, Handler> = {
   "prompts/list": (params, ctx) => listNamed("prompts", params, ctx),
   "resources/list": (params, ctx) => listByUri("resources", params, ctx),
   "resources/templates/list": (params, ctx) => listByUri("resourceTemplates", params, ctx),
-  "tools/call": (params, ctx) => callNamed("tools", "tools/call", params, ctx),
-  "prompts/get": (params, ctx) => callNamed("prompts", "prompts/get", params, ctx),
-  "resources/read": (params, ctx) => callByUri("resources/read", params, ctx),
-  "resources/subscribe": (params, ctx) => callByUri("resources/subscribe", params, ctx),
-  "resources/unsubscribe": (params, ctx) => callByUri("resources/unsubscribe", params, ctx),
+  "tools/call": (params, ctx, method) => callNamed("tools", method, params, ctx),
+  "prompts/get": (params, ctx, method) => callNamed("prompts", method, params, ctx),
+  "resources/read": callByUri,
+  "resources/subscribe": callByUri,
+  "resources/unsubscribe": callByUri,
   "completion/complete": complete,
   "logging/setLevel": setLogLevel,
 };
@@ -48,12 +51,16 @@ export async function route(request: JsonRpcRequest, ctx: GatewayContext): Promi
   const handler = Object.hasOwn(handlers, request.method) ? handlers[request.method] : undefined;
   if (!handler) return errorResponse(request.id, errors.methodNotFound(request.method).toJsonRpc());
   try {
-    const outcome = await handler(request.params ?? {}, ctx);
+    const outcome = await handler(request.params ?? {}, ctx, request.method);
     if (isResponse(outcome)) return { ...outcome, id: request.id };
     return resultResponse(request.id, outcome);
   } catch (error) {
-    if (error instanceof GatewayError) return errorResponse(request.id, error.toJsonRpc());
-    throw error;
+    if (!(error instanceof GatewayError)) throw error;
+    if (error.code === "DENIED_BY_POLICY") {
+      const { server, name, uri, rule } = error.details as Record<string, string | undefined>;
+      audit(auditLine(ctx, { kind: "decision", method: request.method, decision: "deny", server, name, uri, rule }));
+    }
+    return errorResponse(request.id, error.toJsonRpc());
   }
 }
 
@@ -64,6 +71,7 @@ function isResponse(value: Params | JsonRpcResponse): value is JsonRpcResponse {
 async function listNamed(kind: "tools" | "prompts", params: Params, ctx: GatewayContext): Promise<Params> {
   const collected = await collect(kind, ctx.links, ctx.snapshot);
   const view = visibleNamedOf(kind, collected.lists, ctx);
+  auditFiltered(ctx, `${kind}/list`, view.items.length, namedView(kind, collected.lists, ctx.snapshot).items.length);
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
   return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
@@ -74,7 +82,14 @@ async function listByUri(
   ctx: GatewayContext,
 ): Promise<Params> {
   const collected = await collect(kind, ctx.links, ctx.snapshot);
-  const view = visibleUris(kind, uriView(kind, collected.lists), ctx.policy);
+  const merged = uriView(kind, collected.lists);
+  const view = visibleUris(kind, merged, ctx.policy);
+  auditFiltered(
+    ctx,
+    kind === "resources" ? "resources/list" : "resources/templates/list",
+    view.items.length,
+    merged.items.length,
+  );
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
   return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
@@ -89,7 +104,7 @@ async function callNamed(kind: "tools" | "prompts", method: string, params: Para
   const name = params["name"];
   if (typeof name !== "string" || name === "") throw errors.invalidParams(`${method} needs a 'name'`);
   const target = await resolveName(kind, name, ctx);
-  return forward(target.link, method, { ...params, name: target.original });
+  return forward(ctx, method, target.link, { ...params, name: target.original }, { kind, name: target.original });
 }
 
 /**
@@ -119,7 +134,8 @@ function guard(kind: PolicyKind, server: string, name: string, ctx: GatewayConte
   const decision = ctx.policy.decide(kind, server, name);
   if (!decision.allowed) {
     const what = kind === "resources" ? `resource '${name}'` : `${kind.slice(0, -1)} '${name}' of server '${server}'`;
-    throw errors.deniedByPolicy(what, decision.rule, ctx.snapshot.revision);
+    const subject = kind === "resources" ? { server, uri: name } : { server, name };
+    throw errors.deniedByPolicy(what, decision.rule, ctx.snapshot.revision, subject);
   }
 }
 
@@ -140,7 +156,7 @@ function explainMissing(
   for (const server of ctx.snapshot.servers.keys()) {
     const decision = ctx.policy.decideServer(server);
     if (pointsAt(server) && !decision.allowed) {
-      return errors.deniedByPolicy(`server '${server}'`, decision.rule, ctx.snapshot.revision);
+      return errors.deniedByPolicy(`server '${server}'`, decision.rule, ctx.snapshot.revision, { server });
     }
   }
   for (const [server, why] of ctx.snapshot.unusable) if (pointsAt(server)) return errors.invalidConfig(server, why);
@@ -151,12 +167,12 @@ function explainMissing(
   return kind === "tools" ? errors.toolNotFound(exposed) : errors.promptNotFound(exposed);
 }
 
-async function callByUri(method: string, params: Params, ctx: GatewayContext) {
+async function callByUri(params: Params, ctx: GatewayContext, method: string) {
   const uri = params["uri"];
   if (typeof uri !== "string" || uri === "") throw errors.invalidParams(`${method} needs a 'uri'`);
   const link = await resolveUri(uri, ctx);
   guard("resources", link.server.name, uri, ctx);
-  return forward(link, method, params);
+  return forward(ctx, method, link, params, { kind: "resources", uri });
 }
 
 /** Exact URI from the lists, then URI templates; a lone resource server takes the rest. */
@@ -183,14 +199,15 @@ async function complete(params: Params, ctx: GatewayContext) {
   const { type, name, uri } = ref as Params;
   if (type === "ref/prompt" && typeof name === "string") {
     const target = await resolveName("prompts", name, ctx);
-    return forward(target.link, "completion/complete", { ...params, ref: { ...ref, name: target.original } });
+    const forwarded = { ...params, ref: { ...ref, name: target.original } };
+    return forward(ctx, "completion/complete", target.link, forwarded, { kind: "prompts", name: target.original });
   }
   if (type === "ref/resource" && typeof uri === "string") {
     const templates = await collect("resourceTemplates", ctx.links, ctx.snapshot);
     const server = uriView("resourceTemplates", templates.lists).owners.get(uri);
     const link = ctx.links.find((l) => l.server.name === server) ?? (await resolveUri(uri, ctx));
     guard("resources", link.server.name, uri, ctx);
-    return forward(link, "completion/complete", params);
+    return forward(ctx, "completion/complete", link, params, { kind: "resources", uri });
   }
   throw errors.invalidParams("ref must be a ref/prompt with a name or a ref/resource with a uri");
 }
@@ -203,18 +220,60 @@ async function setLogLevel(params: Params, ctx: GatewayContext): Promise<Params>
   await Promise.allSettled(
     ctx.links.map(async (link) => {
       const state = await link.open();
-      if (state.capabilities["logging"] !== undefined) await link.request("logging/setLevel", { level });
+      if (state.capabilities["logging"] !== undefined) await forward(ctx, "logging/setLevel", link, { level });
     }),
   );
   return {};
 }
 
-/** Upstream results and upstream JSON-RPC errors alike go back unchanged. */
-function forward(
-  link: UpstreamLink,
+/**
+ * Sends a request upstream and relays the answer unchanged, upstream errors included,
+ * with an audit line for the decision that allowed it (when it names an item) and one
+ * for the upstream call. Arguments and results are logged only when the registration
+ * opts in, redacted.
+ */
+async function forward(
+  ctx: GatewayContext,
   method: string,
+  link: UpstreamLink,
   params: Params,
+  subject?: { kind: PolicyKind; name?: string; uri?: string },
   options?: RequestOptions,
 ): Promise<JsonRpcResponse> {
-  return link.request(method, params, options);
+  const server = link.server.name;
+  const item = { server, name: subject?.name, uri: subject?.uri };
+  if (subject) {
+    const { rule } = ctx.policy.decide(subject.kind, server, subject.name ?? subject.uri ?? "");
+    audit(auditLine(ctx, { kind: "decision", method, decision: "allow", rule, ...item }));
+  }
+  const started = Date.now();
+  const payloads = link.server.registration.auditPayloads;
+  let upstreamStatus = "ok";
+  let result: unknown;
+  try {
+    const response = await link.request(method, params, options);
+    if ("error" in response) upstreamStatus = `error:${response.error.code}`;
+    result = "error" in response ? response.error : response.result;
+    return response;
+  } catch (error) {
+    upstreamStatus = error instanceof GatewayError ? error.code : "INTERNAL_ERROR";
+    throw error;
+  } finally {
+    const latencyMs = Date.now() - started;
+    const line = auditLine(ctx, { kind: "upstream", method, upstreamStatus, latencyMs, ...item });
+    audit(payloads ? { ...line, arguments: params["arguments"] ?? params, result } : line, link.server.secretValues);
+  }
+}
+
+function auditFiltered(ctx: GatewayContext, method: string, shown: number, total: number): void {
+  audit(auditLine(ctx, { kind: "decision", method, decision: "filtered", shown, total }));
+}
+
+/** The fields every audit line of this request shares, plus the line's own (undefined ones dropped). */
+function auditLine(ctx: GatewayContext, line: AuditLine): AuditLine {
+  const { agent, delegate, virtualServer } = ctx.identity;
+  const full: Record<string, unknown> = { requestId: ctx.requestId, agent, delegate, virtualServer, ...line };
+  full["revision"] = ctx.snapshot.revision;
+  for (const key of Object.keys(full)) if (full[key] === undefined) delete full[key];
+  return full as unknown as AuditLine;
 }

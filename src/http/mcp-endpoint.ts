@@ -61,7 +61,13 @@ export async function handlePost(c: Ctx): Promise<Response> {
   if (initialize) {
     if (batch) return errorHttpResponse(errors.invalidRequest("initialize must be sent alone, not in a batch"));
     const sessionId = newSessionId();
-    return sessionStub(c, sessionId).initialize(sessionId, initialize.message, format, identityOf(c.get("principal")));
+    return sessionStub(c, sessionId).initialize(
+      sessionId,
+      initialize.message,
+      format,
+      identityOf(c.get("principal")),
+      c.get("requestId"),
+    );
   }
 
   const sessionId = c.req.header(SESSION_HEADER);
@@ -76,6 +82,7 @@ export async function handlePost(c: Ctx): Promise<Response> {
   if (messages.length === 0) return jsonResponse(rejected, 400);
   const answer = await sessionStub(c, sessionId).post(
     identityOf(c.get("principal")),
+    c.get("requestId"),
     messages,
     batch,
     c.req.header(PROTOCOL_VERSION_HEADER) ?? null,

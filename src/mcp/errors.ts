@@ -199,10 +199,16 @@ export const errors = {
       403,
       { agent, virtualServer },
     ),
-  deniedByPolicy: (what: string, rule: string, revision: string) =>
+  deniedByPolicy: (
+    what: string,
+    rule: string,
+    revision: string,
+    subject: { server: string; name?: string; uri?: string },
+  ) =>
     new GatewayError("DENIED_BY_POLICY", C.DENIED_BY_POLICY, `Denied by policy: ${what} (${rule})`, 200, {
       rule,
       revision,
+      ...subject,
     }),
   forbiddenHost: (host: string) =>
     new GatewayError(

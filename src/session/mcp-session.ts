@@ -62,6 +62,7 @@ export class McpSession extends DurableObject<Env> {
     request: JsonRpcRequest,
     format: ResponseFormat,
     identity: Identity,
+    requestId: string,
   ): Promise<Response> {
     const snapshot = await configStore(this.env).current();
     const params = request.params ?? {};
@@ -83,7 +84,7 @@ export class McpSession extends DurableObject<Env> {
 
     const result = {
       protocolVersion: record.protocolVersion,
-      capabilities: await this.#discoverCapabilities(snapshot),
+      capabilities: await this.#discoverCapabilities(snapshot, requestId),
       serverInfo: GATEWAY_INFO,
     };
     log("info", "session.initialized", { session: sessionId.slice(0, 8), protocolVersion: record.protocolVersion });
@@ -93,6 +94,7 @@ export class McpSession extends DurableObject<Env> {
   /** Messages POSTed to the session: requests are answered, the rest acknowledged. */
   async post(
     identity: Identity,
+    requestId: string,
     messages: JsonRpcMessage[],
     batch: boolean,
     headerVersion: string | null,
@@ -108,7 +110,7 @@ export class McpSession extends DurableObject<Env> {
     this.#touch(record);
     try {
       const snapshot = await configStore(this.env).current();
-      const ctx = await this.#context(snapshot, record);
+      const ctx = await this.#context(snapshot, record, requestId);
       const answers = await Promise.all(messages.map((m) => this.#answer(m, ctx)));
       return rpcResponses(
         answers.filter((a) => a !== undefined),
@@ -152,7 +154,7 @@ export class McpSession extends DurableObject<Env> {
     return route(message.message, ctx);
   }
 
-  async #context(snapshot: ConfigSnapshot, record: SessionRecord): Promise<GatewayContext> {
+  async #context(snapshot: ConfigSnapshot, record: SessionRecord, requestId: string): Promise<GatewayContext> {
     const slots = await this.#loadSlots();
     const limiter = new Limiter();
     const policy = policyFor(snapshot, record.identity);
@@ -165,6 +167,7 @@ export class McpSession extends DurableObject<Env> {
       links,
       policy,
       identity: record.identity,
+      requestId,
       setLogLevel: (level) => {
         record.logLevel = level;
         void this.ctx.storage.put(SESSION_KEY, record);
@@ -172,8 +175,8 @@ export class McpSession extends DurableObject<Env> {
     };
   }
 
-  async #discoverCapabilities(snapshot: ConfigSnapshot): Promise<Record<string, unknown>> {
-    const ctx = await this.#context(snapshot, this.#record!);
+  async #discoverCapabilities(snapshot: ConfigSnapshot, requestId: string): Promise<Record<string, unknown>> {
+    const ctx = await this.#context(snapshot, this.#record!, requestId);
     const known = new Map<string, Record<string, unknown>>();
     const opening = ctx.links.map(async (link) => {
       try {
@@ -201,7 +204,7 @@ export class McpSession extends DurableObject<Env> {
       .current()
       .catch(() => undefined);
     if (snapshot && record) {
-      const ctx = await this.#context(snapshot, record);
+      const ctx = await this.#context(snapshot, record, `end:${record.id.slice(0, 8)}`);
       this.ctx.waitUntil(Promise.allSettled(ctx.links.map((link) => link.close())));
     }
     for (const stream of this.#streams) stream.close();

@@ -8,6 +8,7 @@ describe("resolveHeaderSecrets", () => {
     ).toEqual({
       ok: true,
       headers: { authorization: "Bearer t0k", "x-team": "core" },
+      secretValues: ["t0k"],
     });
   });
 
