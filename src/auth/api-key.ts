@@ -13,7 +13,8 @@ export async function checkApiKey(rawKey: string, snapshot: ConfigSnapshot, now:
   const record = snapshot.apiKeys.get(hash);
   const storedHash = record ? hash : DUMMY_HASH;
   const matches = constantTimeEqual(storedHash, hash) && record !== undefined;
-  const expired = record?.expiresAt !== undefined && Date.parse(record.expiresAt) <= now;
+  // Evaluated for every key, found or not, so an unknown key costs what an expired one does.
+  const expired = Date.parse(record?.expiresAt ?? NEVER) <= now;
   return matches && !expired ? { ok: true, hash, record } : { ok: false };
 }
 
@@ -25,6 +26,7 @@ export function bearerToken(header: string | undefined): string | null | undefin
 }
 
 const DUMMY_HASH = "0".repeat(64);
+const NEVER = "9999-12-31T23:59:59Z";
 
 function constantTimeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
