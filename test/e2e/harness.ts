@@ -164,8 +164,18 @@ export interface GatewayConfig {
   agents?: Record<string, Record<string, unknown>>;
   /** `vs:<name>` virtual servers. */
   virtualServers?: Record<string, Record<string, unknown>>;
-  /** Raw API key → the agent it authenticates as; DEFAULT_KEY is always added. */
-  apiKeys?: Record<string, string>;
+  /**
+   * Raw API key → the agent it authenticates as, or the whole `apikey:` record (to give a
+   * label or an expiry); DEFAULT_KEY is always added.
+   */
+  apiKeys?: Record<string, string | ApiKeyRecord>;
+}
+
+/** An `apikey:<sha256>` value, as ApiKeySchema reads it. */
+export interface ApiKeyRecord {
+  agent: string;
+  label?: string;
+  expiresAt?: string;
 }
 
 /** The key connectClient uses unless told otherwise, for DEFAULT_AGENT. */
@@ -262,8 +272,9 @@ async function seed(kv: ConfigKv, config: GatewayConfig): Promise<void> {
   const agents = { [DEFAULT_AGENT]: { allow: { servers: ["*"] } }, ...config.agents };
   for (const [name, rules] of Object.entries(agents)) entries.push([`agent:${name}`, rules]);
   for (const [name, vs] of Object.entries(config.virtualServers ?? {})) entries.push([`vs:${name}`, vs]);
-  for (const [rawKey, agent] of Object.entries({ [DEFAULT_KEY]: DEFAULT_AGENT, ...config.apiKeys })) {
-    entries.push([`apikey:${createHash("sha256").update(rawKey).digest("hex")}`, { agent }]);
+  for (const [rawKey, key] of Object.entries({ [DEFAULT_KEY]: DEFAULT_AGENT, ...config.apiKeys })) {
+    const record = typeof key === "string" ? { agent: key } : key;
+    entries.push([`apikey:${createHash("sha256").update(rawKey).digest("hex")}`, record]);
   }
   await Promise.all(entries.map(([key, value]) => kv.put(key, JSON.stringify(value))));
 }
@@ -276,16 +287,28 @@ export interface Connected {
   transport: StreamableHTTPClientTransport;
 }
 
+export interface ConnectOptions {
+  /** The key sent as `Authorization: Bearer <key>`; DEFAULT_KEY when unset, no header when null. */
+  apiKey?: string | null;
+  /** The endpoint's path, such as `/mcp/<virtual server>`; `/mcp` when unset. */
+  path?: string;
+  /** More headers on every request, such as `X-MCP-Agent`. */
+  headers?: Record<string, string>;
+}
+
 /** An official SDK v1 client, initialized against the gateway (a legacy, sessionful client). */
 export async function connectClient(
   gateway: Gateway,
   name = "e2e-client",
-  options: { apiKey?: string; path?: string } = {},
+  options: ConnectOptions = {},
 ): Promise<Connected> {
   const client = new Client({ name, version: "1.0.0" });
   const url = new URL(options.path ?? gateway.endpoint.pathname, gateway.endpoint);
+  const apiKey = options.apiKey === undefined ? DEFAULT_KEY : options.apiKey;
   const transport = new StreamableHTTPClientTransport(url, {
-    requestInit: { headers: { authorization: `Bearer ${options.apiKey ?? DEFAULT_KEY}` } },
+    requestInit: {
+      headers: { ...options.headers, ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }) },
+    },
   });
   await client.connect(transport);
   return { client, transport };
