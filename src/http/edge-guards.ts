@@ -42,6 +42,7 @@ export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
       "mcp-session-id",
       "mcp-protocol-version",
       "last-event-id",
+      "x-mcp-agent",
     ],
     exposeHeaders: ["mcp-session-id", "mcp-protocol-version"],
     maxAge: 600,
