@@ -348,8 +348,6 @@ describe("authentication", () => {
       expect(await ghost.list("resources")).toEqual([]);
     });
 
-    // Bug: src/http/edge-guards.ts leaves x-mcp-agent out of the CORS allowHeaders, so a
-    // browser on an allowed origin cannot narrow itself to a sub-agent.
     it("lets browsers send X-MCP-Agent: CORS preflights allow the header", async () => {
       await seed({ settings: { allowedOrigins: ["https://app.example"] } });
       const preflight = await gatewayFetch("/mcp", {
