@@ -182,6 +182,78 @@ describe("agent rules", () => {
     });
   });
 
+  describe("the README's precedence table, through the Worker", () => {
+    it("decides each row as the README says, citing the same rule in refusals and audit lines", async () => {
+      const tenants = {
+        github: FixtureTenant.create("readme-github"),
+        postgres: FixtureTenant.create("readme-postgres", "second"),
+        jira: FixtureTenant.create("readme-jira"),
+        "docs-api": FixtureTenant.create("readme-docs-api", "second"),
+        "docs-internal": FixtureTenant.create("readme-docs-internal"),
+        slack: FixtureTenant.create("readme-slack", "second"),
+      };
+      await tenants.github.configure({ tools: ["create_issue", "delete_repo"] });
+      await tenants.postgres.configure({
+        tools: ["query", "list_tables", "drop_temp", "DROP_TABLE", "vacuum", "QUERY"],
+      });
+      await tenants.jira.configure({ tools: ["get_issue"] });
+      await tenants["docs-api"].configure({ tools: ["search"] });
+      await tenants["docs-internal"].configure({ tools: ["search"] });
+      await tenants.slack.configure({ tools: ["post_message"] });
+      const logs = captureLogs();
+      await seedConfig({
+        servers: Object.fromEntries(Object.entries(tenants).map(([name, t]) => [name, { url: t.url }])),
+        agents: {
+          frontend: {
+            allow: {
+              servers: ["github", "postgres", "docs-*"],
+              tools: { postgres: ["query", "list_*", "drop_temp"], jira: ["get_*"] },
+              resources: { "docs-*": ["file:///public/**"] },
+            },
+            deny: { servers: ["docs-internal"], tools: { postgres: ["drop_*"], "*": ["delete_*"] } },
+          },
+        },
+        apiKeys: { "frontend-key-0123456789": { agent: "frontend" } },
+      });
+      const session = await AgentSession.open({ key: "frontend-key-0123456789" });
+      const rule = (r: string) => `agent:frontend ${r}`;
+
+      const denied: Array<[string, string]> = [
+        ["docs-internal__search", rule("deny.servers[0]")],
+        ["github__delete_repo", rule("deny.tools.*[0]")],
+        ["postgres__drop_temp", rule("deny.tools.postgres[0]")],
+        ["postgres__DROP_TABLE", rule("deny.tools.postgres[0]")],
+        ["postgres__vacuum", rule("allow.tools.postgres (lists no match for 'vacuum')")],
+        ["postgres__QUERY", rule("allow.tools.postgres (lists no match for 'QUERY')")],
+        ["slack__post_message", rule("(no allow rule matches)")],
+      ];
+      for (const [tool, expected] of denied) {
+        expect((await session.call(tool)).error?.data?.rule, tool).toBe(expected);
+      }
+      expect((await session.error("prompts/get", { name: "jira__greeting" })).data?.rule).toBe(
+        rule("(no allow rule matches)"),
+      );
+      const privateUri = `fixture://${tenants["docs-api"].name}/readme`;
+      expect((await session.error("resources/read", { uri: privateUri })).data?.rule).toBe(
+        rule(`allow.resources.docs-* (lists no match for '${privateUri}')`),
+      );
+
+      const allowed: Array<[string, string]> = [
+        ["postgres__list_tables", rule("allow.tools.postgres[1]")],
+        ["jira__get_issue", rule("allow.tools.jira[0]")],
+        ["github__create_issue", rule("allow.servers[0]")],
+        ["docs-api__search", rule("allow.servers[2]")],
+      ];
+      for (const [tool, expected] of allowed) {
+        expect((await session.call(tool)).error, tool).toBeUndefined();
+        const decision = logs.events("audit.decision").at(-1);
+        expect(decision, tool).toMatchObject({ decision: "allow", rule: expected });
+      }
+      await session.result("prompts/get", { name: "postgres__greeting", arguments: { who: "x" } });
+      expect(logs.events("audit.decision").at(-1)).toMatchObject({ rule: rule("allow.servers[1]") });
+    });
+  });
+
   describe("changes", () => {
     it("applies changed rules to a live session once the configuration reloads", async () => {
       const session = await sessionFor({ allow: { servers: ["pg"] } });
