@@ -155,6 +155,28 @@ describe("hidden means uncallable", () => {
       expect(await received(secret)).toEqual([]);
     });
 
+    // Bug: explainMissing (src/gateway/router.ts) looks at snapshot.unusable without asking
+    // the policy, so an agent that may see nothing of a broken registration is told it
+    // exists and why it is broken (down to the missing secret's name) with INVALID_CONFIG.
+    it.fails("refuses a hidden server's tools by policy even when its registration is unusable", async () => {
+      await seedConfig({
+        servers: {
+          pg: { url: pg.url },
+          locked: { url: secret.url, headers: { authorization: "Bearer ${NOT_SET_FOR_HIDDEN}" } },
+        },
+        agents: { frontend: { allow: { servers: ["pg"] } } },
+        apiKeys: { [FRONTEND.key]: { agent: "frontend" } },
+      });
+      const session = await AgentSession.open(FRONTEND);
+      const error = (await session.call("locked__echo")).error;
+      expect(JSON.stringify(error)).not.toContain("NOT_SET_FOR_HIDDEN");
+      expect(error?.data).toMatchObject({
+        code: "DENIED_BY_POLICY",
+        rule: "agent:frontend (no allow rule matches)",
+        server: "locked",
+      });
+    });
+
     it("lets two agents on the same upstream each call their own tools and refuses each the other's", async () => {
       await seedConfig({
         servers: { pg: { url: pg.url } },
