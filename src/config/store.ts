@@ -53,6 +53,7 @@ function reportLoaded(snapshot: ConfigSnapshot): void {
   log("info", "config.loaded", { revision: snapshot.revision, servers: [...snapshot.servers.keys()] });
   for (const problem of snapshot.problems)
     log("warn", "config.invalid_entry", { revision: snapshot.revision, ...problem });
+  for (const warning of snapshot.warnings) log("warn", "config.warning", { revision: snapshot.revision, warning });
 }
 
 let shared: ConfigStore | undefined;

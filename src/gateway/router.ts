@@ -153,13 +153,16 @@ function explainMissing(
 ): GatewayError {
   const separator = ctx.snapshot.settings.prefixSeparator;
   const pointsAt = (server: string) => exposed.startsWith(`${server}${separator}`);
-  for (const server of ctx.snapshot.servers.keys()) {
+  // Policy first: a server the principal may not see is refused as such, never described.
+  for (const server of [...ctx.snapshot.servers.keys(), ...ctx.snapshot.unusable.keys()]) {
+    if (!pointsAt(server)) continue;
     const decision = ctx.policy.decideServer(server);
-    if (pointsAt(server) && !decision.allowed) {
+    if (!decision.allowed) {
       return errors.deniedByPolicy(`server '${server}'`, decision.rule, ctx.snapshot.revision, { server });
     }
+    const unusable = ctx.snapshot.unusable.get(server);
+    if (unusable !== undefined) return errors.invalidConfig(server, unusable);
   }
-  for (const [server, why] of ctx.snapshot.unusable) if (pointsAt(server)) return errors.invalidConfig(server, why);
   const failed = collected.failures.find((f) => pointsAt(f.server));
   if (failed) return failed.error;
   const allFailed = ctx.links.length > 0 && collected.failures.length === ctx.links.length;

@@ -155,10 +155,9 @@ describe("hidden means uncallable", () => {
       expect(await received(secret)).toEqual([]);
     });
 
-    // Bug: explainMissing (src/gateway/router.ts) looks at snapshot.unusable without asking
-    // the policy, so an agent that may see nothing of a broken registration is told it
-    // exists and why it is broken (down to the missing secret's name) with INVALID_CONFIG.
-    it.fails("refuses a hidden server's tools by policy even when its registration is unusable", async () => {
+    // An agent that may see nothing of a broken registration must not learn that it exists
+    // or why it is broken (down to the missing secret's name): policy answers first.
+    it("refuses a hidden server's tools by policy even when its registration is unusable", async () => {
       await seedConfig({
         servers: {
           pg: { url: pg.url },
