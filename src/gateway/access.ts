@@ -14,7 +14,7 @@ export function policyFor(snapshot: ConfigSnapshot, identity: Identity): Policy 
   if (!policy) {
     const layers = [agentLayer(snapshot, identity.agent)];
     if (identity.delegate !== undefined) layers.push(agentLayer(snapshot, identity.delegate));
-    if (identity.virtualServer !== undefined) layers.push(virtualServerLayer(snapshot, identity.virtualServer));
+    if (identity.virtualServer !== undefined) layers.push(...virtualServerLayers(snapshot, identity.virtualServer));
     policy = new Policy(layers, key);
     if (policies.size >= POLICY_CACHE_LIMIT) policies.delete(policies.keys().next().value!);
     policies.set(key, policy);
@@ -28,16 +28,23 @@ export function agentLayer(snapshot: ConfigSnapshot, agent: string): RuleLayer {
   return { source: `agent:${agent}`, allow: rules?.allow ?? {}, deny: rules?.deny ?? {} };
 }
 
-/** A virtual server's selection, read as allow rules: it can only narrow. */
-function virtualServerLayer(snapshot: ConfigSnapshot, name: string): RuleLayer {
+/**
+ * A virtual server's selection, read as allow rules: it can only narrow. Two layers, so
+ * that per-server selections apply only within `servers`: the first admits just those
+ * servers, the second restricts the servers that have a per-server list.
+ */
+function virtualServerLayers(snapshot: ConfigSnapshot, name: string): RuleLayer[] {
   const vs = snapshot.virtualServers.get(name);
-  const allow = vs
-    ? {
-        servers: vs.servers,
-        ...(vs.tools ? { tools: vs.tools } : {}),
-        ...(vs.prompts ? { prompts: vs.prompts } : {}),
-        ...(vs.resources ? { resources: vs.resources } : {}),
-      }
-    : {};
-  return { source: `vs:${name}`, allow, deny: {} };
+  const source = `vs:${name}`;
+  if (!vs) return [{ source, allow: {}, deny: {} }];
+  const selection = {
+    servers: ["*"],
+    ...(vs.tools ? { tools: vs.tools } : {}),
+    ...(vs.prompts ? { prompts: vs.prompts } : {}),
+    ...(vs.resources ? { resources: vs.resources } : {}),
+  };
+  return [
+    { source, allow: { servers: vs.servers }, deny: {} },
+    { source, allow: selection, deny: {} },
+  ];
 }

@@ -125,6 +125,19 @@ describe("virtual servers", () => {
       expect((await c.stats()).requests).toEqual([]);
     });
 
+    it("applies per-server selections only to servers it aggregates", async () => {
+      // `tools.b` must not smuggle server b into a virtual server that aggregates only a.
+      await env.CONFIG.put("vs:only-a", JSON.stringify({ servers: ["a"], tools: { b: ["echo"] }, agents: ["*"] }));
+      forgetCaches();
+      const session = await AgentSession.open({ ...OUTSIDER, path: "/mcp/only-a" });
+      expect(await session.names()).toEqual(["a__echo", "a__get_user", "a__delete_user", "a__search"]);
+      expect((await session.call("b__echo")).error?.data).toMatchObject({
+        code: "DENIED_BY_POLICY",
+        rule: "vs:only-a (no allow rule matches)",
+      });
+      expect((await b.stats()).requests).toEqual([]);
+    });
+
     it("narrows prompts and resources by its selection too", async () => {
       await env.CONFIG.put(
         "vs:docs",
