@@ -25,6 +25,21 @@ export function sameIdentity(a: Identity, b: Identity): boolean {
   return a.agent === b.agent && a.delegate === b.delegate && a.virtualServer === b.virtualServer;
 }
 
+/** What audit lines say about the request beyond the identity: which request, which key. */
+export interface Caller {
+  requestId: string;
+  keyId?: string;
+  keyLabel?: string;
+}
+
+export function callerOf(principal: Principal, requestId: string): Caller {
+  return {
+    requestId,
+    ...(principal.keyId !== undefined ? { keyId: principal.keyId } : {}),
+    ...(principal.keyLabel !== undefined ? { keyLabel: principal.keyLabel } : {}),
+  };
+}
+
 export function identityOf(principal: Principal): Identity {
   return {
     agent: principal.agent,

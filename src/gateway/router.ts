@@ -5,7 +5,7 @@
 // Results are relayed unchanged apart from names; upstream errors too. Sessions and HTTP
 // are not its business.
 import type { ConfigSnapshot } from "../config/snapshot.js";
-import type { Identity } from "../auth/principal.js";
+import type { Caller, Identity } from "../auth/principal.js";
 import { errors, GatewayError } from "../mcp/errors.js";
 import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { paginate } from "../mcp/pagination.js";
@@ -23,8 +23,8 @@ export interface GatewayContext {
   links: readonly UpstreamLink[];
   policy: Policy;
   identity: Identity;
-  /** For audit lines: the HTTP request this JSON-RPC request came in. */
-  requestId: string;
+  /** For audit lines: the HTTP request this JSON-RPC request came in, and the key used. */
+  caller: Caller;
   /** The client's logging level, kept by the session. */
   setLogLevel?: (level: string) => void;
 }
@@ -275,7 +275,7 @@ function auditFiltered(ctx: GatewayContext, method: string, shown: number, total
 /** The fields every audit line of this request shares, plus the line's own (undefined ones dropped). */
 function auditLine(ctx: GatewayContext, line: AuditLine): AuditLine {
   const { agent, delegate, virtualServer } = ctx.identity;
-  const full: Record<string, unknown> = { requestId: ctx.requestId, agent, delegate, virtualServer, ...line };
+  const full: Record<string, unknown> = { ...ctx.caller, agent, delegate, virtualServer, ...line };
   full["revision"] = ctx.snapshot.revision;
   for (const key of Object.keys(full)) if (full[key] === undefined) delete full[key];
   return full as unknown as AuditLine;

@@ -1,7 +1,8 @@
 // Middleware that decides who is asking before any MCP handling: an API key (or the
 // configured anonymous agent), an optional sub-agent narrowing (X-MCP-Agent), and, on
 // /mcp/<name>, the virtual server and whether this agent may use it.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { audit } from "../observe/audit.js";
 import { bearerToken, checkApiKey } from "../auth/api-key.js";
 import { effectiveAgent, type Principal } from "../auth/principal.js";
 import { agentLayer } from "../gateway/access.js";
@@ -12,6 +13,20 @@ import { errorHttpResponse } from "./responses.js";
 import type { AppEnv } from "./context.js";
 
 export const SUB_AGENT_HEADER = "x-mcp-agent";
+
+/** An audit line for a request refused before any MCP handling (401, 403). */
+function refused(c: Context<AppEnv>, step: string, rule: string, principal?: Principal): void {
+  audit({
+    kind: "decision",
+    method: step,
+    decision: "deny",
+    rule,
+    requestId: c.get("requestId"),
+    revision: c.get("snapshot").revision,
+    ...(principal ? { agent: principal.agent, ...(principal.keyId ? { keyId: principal.keyId } : {}) } : {}),
+    ...(principal?.delegate ? { delegate: principal.delegate } : {}),
+  });
+}
 const CHALLENGE = 'Bearer realm="mcp-gateway"';
 
 export function authenticate(): MiddlewareHandler<AppEnv> {
@@ -24,6 +39,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     } else {
       const check = token ? await checkApiKey(token, snapshot, Date.now()) : { ok: false as const };
       if (!check.ok) {
+        refused(c, "authenticate", token === undefined ? "no API key" : "unknown, expired or malformed API key");
         const challenge = token === undefined ? CHALLENGE : `${CHALLENGE}, error="invalid_token"`;
         return errorHttpResponse(errors.unauthorized(), null, { "www-authenticate": challenge });
       }
@@ -37,8 +53,14 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const subAgent = c.req.header(SUB_AGENT_HEADER);
     if (subAgent !== undefined && subAgent !== principal.agent) {
       const valid = NameSchema.safeParse(subAgent).success;
-      if (!valid || !decideDelegate(agentLayer(snapshot, principal.agent), subAgent).allowed) {
-        return errorHttpResponse(errors.forbiddenDelegation(principal.agent, valid ? subAgent : "(invalid name)"));
+      const decision = valid
+        ? decideDelegate(agentLayer(snapshot, principal.agent), subAgent)
+        : { allowed: false, rule: "not a valid agent name" };
+      if (!decision.allowed) {
+        refused(c, "delegate", decision.rule, principal);
+        return errorHttpResponse(
+          errors.forbiddenDelegation(principal.agent, valid ? subAgent : "(invalid)", decision.rule),
+        );
       }
       principal.delegate = subAgent;
     }
@@ -48,6 +70,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       const vs = snapshot.virtualServers.get(vsName);
       if (!vs) return errorHttpResponse(errors.unknownVirtualServer(vsName));
       if (!matchesAny(vs.agents, effectiveAgent(principal))) {
+        refused(
+          c,
+          "virtual-server",
+          `vs:${vsName} agents (no entry matches '${effectiveAgent(principal)}')`,
+          principal,
+        );
         return errorHttpResponse(errors.forbiddenVirtualServer(effectiveAgent(principal), vsName));
       }
       principal.virtualServer = vsName;

@@ -44,7 +44,7 @@ export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
       "last-event-id",
       "x-mcp-agent",
     ],
-    exposeHeaders: ["mcp-session-id", "mcp-protocol-version"],
+    exposeHeaders: ["mcp-session-id", "mcp-protocol-version", "www-authenticate"],
     maxAge: 600,
   });
 }

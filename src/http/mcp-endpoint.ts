@@ -23,7 +23,7 @@ import {
   type ResponseFormat,
 } from "./responses.js";
 import type { AppEnv } from "./context.js";
-import { identityOf } from "../auth/principal.js";
+import { callerOf, identityOf } from "../auth/principal.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -66,7 +66,7 @@ export async function handlePost(c: Ctx): Promise<Response> {
       initialize.message,
       format,
       identityOf(c.get("principal")),
-      c.get("requestId"),
+      callerOf(c.get("principal"), c.get("requestId")),
     );
   }
 
@@ -82,7 +82,7 @@ export async function handlePost(c: Ctx): Promise<Response> {
   if (messages.length === 0) return jsonResponse(rejected, 400);
   const answer = await sessionStub(c, sessionId).post(
     identityOf(c.get("principal")),
-    c.get("requestId"),
+    callerOf(c.get("principal"), c.get("requestId")),
     messages,
     batch,
     c.req.header(PROTOCOL_VERSION_HEADER) ?? null,

@@ -183,13 +183,13 @@ export const errors = {
       "Unauthorized: send a valid API key as 'Authorization: Bearer <key>'",
       401,
     ),
-  forbiddenDelegation: (agent: string, subAgent: string) =>
+  forbiddenDelegation: (agent: string, subAgent: string, rule: string) =>
     new GatewayError(
       "FORBIDDEN_DELEGATION",
       C.SERVER_ERROR,
-      `Forbidden: agent '${agent}' may not act as sub-agent '${subAgent}' (not in its allow.delegates)`,
+      `Forbidden: agent '${agent}' may not act as sub-agent '${subAgent}' (${rule})`,
       403,
-      { agent, subAgent },
+      { agent, subAgent, rule },
     ),
   forbiddenVirtualServer: (agent: string, virtualServer: string) =>
     new GatewayError(

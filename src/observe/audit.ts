@@ -13,6 +13,9 @@ export interface AuditLine {
   method: string;
   requestId?: string;
   agent?: string;
+  /** First 8 hex digits of the API key's hash, and the key's label: which key acted. */
+  keyId?: string;
+  keyLabel?: string;
   /** The sub-agent the principal narrowed itself to. */
   delegate?: string;
   virtualServer?: string;

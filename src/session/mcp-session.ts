@@ -29,7 +29,7 @@ import {
 import { SESSION_KEY, UPSTREAM_KEY_PREFIX, upstreamKey } from "./storage-keys.js";
 import { openEventStream, type EventStream } from "./event-stream.js";
 import { log } from "../observe/log.js";
-import { sameIdentity, type Identity } from "../auth/principal.js";
+import { sameIdentity, type Caller, type Identity } from "../auth/principal.js";
 import { policyFor } from "../gateway/access.js";
 
 export interface SessionRecord {
@@ -62,7 +62,7 @@ export class McpSession extends DurableObject<Env> {
     request: JsonRpcRequest,
     format: ResponseFormat,
     identity: Identity,
-    requestId: string,
+    caller: Caller,
   ): Promise<Response> {
     const snapshot = await configStore(this.env).current();
     const params = request.params ?? {};
@@ -84,7 +84,7 @@ export class McpSession extends DurableObject<Env> {
 
     const result = {
       protocolVersion: record.protocolVersion,
-      capabilities: await this.#discoverCapabilities(snapshot, requestId),
+      capabilities: await this.#discoverCapabilities(snapshot, caller),
       serverInfo: GATEWAY_INFO,
     };
     log("info", "session.initialized", { session: sessionId.slice(0, 8), protocolVersion: record.protocolVersion });
@@ -94,7 +94,7 @@ export class McpSession extends DurableObject<Env> {
   /** Messages POSTed to the session: requests are answered, the rest acknowledged. */
   async post(
     identity: Identity,
-    requestId: string,
+    caller: Caller,
     messages: JsonRpcMessage[],
     batch: boolean,
     headerVersion: string | null,
@@ -110,7 +110,7 @@ export class McpSession extends DurableObject<Env> {
     this.#touch(record);
     try {
       const snapshot = await configStore(this.env).current();
-      const ctx = await this.#context(snapshot, record, requestId);
+      const ctx = await this.#context(snapshot, record, caller);
       const answers = await Promise.all(messages.map((m) => this.#answer(m, ctx)));
       return rpcResponses(
         answers.filter((a) => a !== undefined),
@@ -154,7 +154,7 @@ export class McpSession extends DurableObject<Env> {
     return route(message.message, ctx);
   }
 
-  async #context(snapshot: ConfigSnapshot, record: SessionRecord, requestId: string): Promise<GatewayContext> {
+  async #context(snapshot: ConfigSnapshot, record: SessionRecord, caller: Caller): Promise<GatewayContext> {
     const slots = await this.#loadSlots();
     const limiter = new Limiter();
     const policy = policyFor(snapshot, record.identity);
@@ -167,7 +167,7 @@ export class McpSession extends DurableObject<Env> {
       links,
       policy,
       identity: record.identity,
-      requestId,
+      caller,
       setLogLevel: (level) => {
         record.logLevel = level;
         void this.ctx.storage.put(SESSION_KEY, record);
@@ -175,8 +175,8 @@ export class McpSession extends DurableObject<Env> {
     };
   }
 
-  async #discoverCapabilities(snapshot: ConfigSnapshot, requestId: string): Promise<Record<string, unknown>> {
-    const ctx = await this.#context(snapshot, this.#record!, requestId);
+  async #discoverCapabilities(snapshot: ConfigSnapshot, caller: Caller): Promise<Record<string, unknown>> {
+    const ctx = await this.#context(snapshot, this.#record!, caller);
     const known = new Map<string, Record<string, unknown>>();
     const opening = ctx.links.map(async (link) => {
       try {
@@ -204,7 +204,7 @@ export class McpSession extends DurableObject<Env> {
       .current()
       .catch(() => undefined);
     if (snapshot && record) {
-      const ctx = await this.#context(snapshot, record, `end:${record.id.slice(0, 8)}`);
+      const ctx = await this.#context(snapshot, record, { requestId: `end:${record.id.slice(0, 8)}` });
       this.ctx.waitUntil(Promise.allSettled(ctx.links.map((link) => link.close())));
     }
     for (const stream of this.#streams) stream.close();

@@ -408,6 +408,11 @@ describe("sub-agent narrowing with X-MCP-Agent", () => {
 
     const raw = await rawInitialize("/mcp", { ...bearer(ORCHESTRATOR_KEY), "X-MCP-Agent": "writer" });
     expect(raw.status).toBe(403);
-    expect(raw.body.error.data).toEqual({ code: "FORBIDDEN_DELEGATION", agent: "orchestrator", subAgent: "writer" });
+    expect(raw.body.error.data).toEqual({
+      code: "FORBIDDEN_DELEGATION",
+      agent: "orchestrator",
+      subAgent: "writer",
+      rule: "agent:orchestrator (no allow.delegates entry matches 'writer')",
+    });
   });
 });

@@ -2,13 +2,16 @@
 // per decision and one audit.upstream line per upstream call, with who, what, which rule,
 // which revision, upstream status and latency; payloads only where a registration opts
 // in, and then with bearer tokens and secrets redacted.
+import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
 import { captureLogs, type CapturedLogs, type LogLine } from "./support/logs.js";
 import { AgentSession } from "./support/agent.js";
-import { TEST_API_KEY } from "./support/client.js";
+import { initializeRequest, postMcp, TEST_API_KEY } from "./support/client.js";
 
+/** Audit lines name the key by the first 8 hex digits of its hash, never the key. */
+const TEST_KEY_ID = createHash("sha256").update(TEST_API_KEY).digest("hex").slice(0, 8);
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const LIMITED = { key: "limited-key-0123456789" };
 
@@ -74,6 +77,7 @@ describe("audit lines", () => {
       kind: "decision",
       requestId,
       agent: "tester",
+      keyId: TEST_KEY_ID,
       method: "tools/call",
       decision: "allow",
       rule: "agent:tester allow.servers[0]",
@@ -88,6 +92,7 @@ describe("audit lines", () => {
       kind: "upstream",
       requestId,
       agent: "tester",
+      keyId: TEST_KEY_ID,
       method: "tools/call",
       upstreamStatus: "ok",
       latencyMs: expect.any(Number),
@@ -97,6 +102,37 @@ describe("audit lines", () => {
     });
     expect(upstream!["latencyMs"]).toBeGreaterThanOrEqual(0);
     expect(revision()).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it("writes a deny decision for requests refused before any MCP handling (401, 403)", async () => {
+    const deny = async (headers: Record<string, string>, path = "/mcp") => {
+      const requestId = `audit-ray-${++requestCount}`;
+      const response = await postMcp(initializeRequest(), { ...headers, "cf-ray": requestId }, path);
+      expect([401, 403]).toContain(response.status);
+      return logs.events("audit.decision").filter((l) => l["requestId"] === requestId);
+    };
+    expect(await deny({ authorization: "" })).toEqual([
+      expect.objectContaining({ method: "authenticate", decision: "deny", rule: "no API key" }),
+    ]);
+    const unknown = await deny({ authorization: "Bearer not-a-key" });
+    expect(unknown).toEqual([expect.objectContaining({ method: "authenticate", decision: "deny" })]);
+    expect(JSON.stringify(unknown)).not.toContain("not-a-key");
+    expect(await deny({ authorization: `Bearer ${LIMITED.key}`, "x-mcp-agent": "tester" })).toEqual([
+      expect.objectContaining({
+        method: "delegate",
+        decision: "deny",
+        agent: "limited",
+        rule: "agent:limited (no allow.delegates entry matches 'tester')",
+      }),
+    ]);
+    expect(await deny({}, "/mcp/desk")).toEqual([
+      expect.objectContaining({
+        method: "virtual-server",
+        decision: "deny",
+        agent: "tester",
+        rule: expect.stringContaining("vs:desk"),
+      }),
+    ]);
   });
 
   it("names the prompt or resource URI for prompts/get and resources/read", async () => {
