@@ -56,6 +56,45 @@ export function initializeRequest(protocolVersion = "2025-06-18", id: string | n
   };
 }
 
+export interface Credentials {
+  /** Sent as `Authorization: Bearer <key>`; null sends no Authorization header. Default: the test key. */
+  key?: string | null;
+  /** Sent as X-MCP-Agent. */
+  subAgent?: string;
+  /** "/mcp" (the default) or "/mcp/<virtual server>". */
+  path?: string;
+}
+
+export interface AgentOptions extends Credentials {
+  protocolVersion?: string;
+}
+
+export type NamedKind = "tools" | "prompts";
+export type UriKind = "resources" | "resourceTemplates";
+
+/** The request headers that say who is asking. */
+export function credentialHeaders(credentials: Credentials): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (credentials.key === null) headers["authorization"] = "";
+  else if (credentials.key !== undefined) headers["authorization"] = `Bearer ${credentials.key}`;
+  if (credentials.subAgent !== undefined) headers["x-mcp-agent"] = credentials.subAgent;
+  return headers;
+}
+
+/** Sends initialize as these credentials and returns the raw answer (for refusals). */
+export function initializeAs(credentials: AgentOptions): Promise<Response> {
+  return postMcp(
+    initializeRequest(credentials.protocolVersion ?? "2025-06-18"),
+    credentialHeaders(credentials),
+    credentials.path ?? "/mcp",
+  );
+}
+
+/**
+ * One client session, as a chosen agent (its own API key or none, an optional X-MCP-Agent
+ * narrowing, /mcp or /mcp/<virtual server>), by default the test agent on /mcp. It hands
+ * back what a client sees, and can replay its session id under other credentials.
+ */
 export class GatewayClient {
   #nextId = 1;
 
@@ -63,38 +102,69 @@ export class GatewayClient {
     readonly sessionId: string,
     readonly protocolVersion: string,
     readonly initializeResult: Record<string, unknown>,
+    readonly credentials: Credentials,
   ) {}
 
   /** initialize, then notifications/initialized, as a well-behaved client does. */
   static async connect(protocolVersion = "2025-06-18"): Promise<GatewayClient> {
-    const response = await postMcp(initializeRequest(protocolVersion));
-    expect(response.status).toBe(200);
+    return GatewayClient.open({ protocolVersion });
+  }
+
+  /** initialize, then notifications/initialized, as these credentials. */
+  static async open(options: AgentOptions = {}): Promise<GatewayClient> {
+    const response = await initializeAs(options);
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
     const sessionId = response.headers.get("mcp-session-id");
     expect(sessionId).toMatch(/^[0-9a-f]{64}$/);
-    const body = await response.json<RpcResponse>();
+    const body = JSON.parse(text) as RpcResponse;
     expect(body.error).toBeUndefined();
     const result = body.result!;
-    const client = new GatewayClient(sessionId!, String(result["protocolVersion"]), result);
+    const { protocolVersion: _, ...credentials } = options;
+    const client = new GatewayClient(sessionId!, String(result["protocolVersion"]), result, credentials);
     const initialized = await client.post({ jsonrpc: "2.0", method: "notifications/initialized" });
     expect(initialized.status).toBe(202);
     return client;
   }
 
+  /** The same session id, presented with other credentials (a stolen or replayed id). */
+  as(credentials: Credentials): GatewayClient {
+    return new GatewayClient(this.sessionId, this.protocolVersion, this.initializeResult, credentials);
+  }
+
+  get path(): string {
+    return this.credentials.path ?? "/mcp";
+  }
+
   get headers(): Record<string, string> {
-    return { "mcp-session-id": this.sessionId, "mcp-protocol-version": this.protocolVersion };
+    return {
+      ...credentialHeaders(this.credentials),
+      "mcp-session-id": this.sessionId,
+      "mcp-protocol-version": this.protocolVersion,
+    };
   }
 
   post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return postMcp(body, { ...this.headers, ...headers });
+    return postMcp(body, { ...this.headers, ...headers }, this.path);
+  }
+
+  /** GET: the session's event stream (or a refusal). */
+  stream(): Promise<Response> {
+    return gatewayFetch(this.path, { headers: { ...this.headers, accept: "text/event-stream" } });
+  }
+
+  end(): Promise<Response> {
+    return gatewayFetch(this.path, { method: "DELETE", headers: this.headers });
   }
 
   /** One request; the answer must be an HTTP 200 JSON body (result or JSON-RPC error). */
   async rpc(method: string, params?: Record<string, unknown>): Promise<RpcResponse> {
     const id = this.#nextId++;
     const response = await this.post({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) });
-    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    const body = await response.json<RpcResponse>();
+    const body = JSON.parse(text) as RpcResponse;
     expect(body.id).toBe(id);
     return body;
   }
@@ -109,7 +179,7 @@ export class GatewayClient {
   /** The error of a request that must fail. */
   async error(method: string, params?: Record<string, unknown>): Promise<RpcError> {
     const body = await this.rpc(method, params);
-    expect(body.result, `${method} was expected to fail`).toBeUndefined();
+    expect(body.result, `${method} ${JSON.stringify(params)} was expected to fail`).toBeUndefined();
     return body.error!;
   }
 
@@ -119,34 +189,44 @@ export class GatewayClient {
 
   /** The text a tool answered with; fails the test when the call failed. */
   async callText(name: string, args: Record<string, unknown> = {}): Promise<string> {
-    const result = await this.result<{ content: Array<{ type: string; text: string }> }>("tools/call", {
-      name,
-      arguments: args,
-    });
+    const result = await this.result<{ content: Array<{ text: string }> }>("tools/call", { name, arguments: args });
     return result.content[0]!.text;
+  }
+
+  /** Every item of a list, following the gateway's cursors. */
+  async list(kind: NamedKind | UriKind): Promise<Array<Record<string, unknown>>> {
+    const method = {
+      tools: "tools/list",
+      prompts: "prompts/list",
+      resources: "resources/list",
+      resourceTemplates: "resources/templates/list",
+    }[kind];
+    const items: Array<Record<string, unknown>> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.result<Record<string, unknown>>(method, cursor === undefined ? undefined : { cursor });
+      items.push(...(page[kind] as Array<Record<string, unknown>>));
+      cursor = page["nextCursor"] as string | undefined;
+    } while (cursor !== undefined);
+    return items;
   }
 
   /** Every tool, following the gateway's cursors. */
   async tools(): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.result<{ tools: Tool[]; nextCursor?: string }>(
-        "tools/list",
-        cursor === undefined ? undefined : { cursor },
-      );
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return tools;
+    return (await this.list("tools")) as unknown as Tool[];
+  }
+
+  async names(kind: NamedKind = "tools"): Promise<string[]> {
+    return (await this.list(kind)).map((item) => String(item["name"]));
   }
 
   async toolNames(): Promise<string[]> {
-    return (await this.tools()).map((t) => t.name);
+    return this.names("tools");
   }
 
-  end(): Promise<Response> {
-    return gatewayFetch("/mcp", { method: "DELETE", headers: this.headers });
+  async uris(kind: UriKind = "resources"): Promise<string[]> {
+    const field = kind === "resources" ? "uri" : "uriTemplate";
+    return (await this.list(kind)).map((item) => String(item[field]));
   }
 
   /** The Durable Object that holds this session. */
