@@ -24,6 +24,7 @@ import {
 } from "./responses.js";
 import type { AppEnv } from "./context.js";
 import { callerOf, identityOf } from "../auth/principal.js";
+import { toHex } from "../observe/hash.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -121,8 +122,7 @@ function sessionStub(c: Ctx, sessionId: string) {
 
 /** 256 random bits, hex: unguessable, and cheap to reject when malformed. */
 function newSessionId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 async function readBody(c: Ctx): Promise<string | GatewayError> {

@@ -88,6 +88,11 @@ export function errorResponse(id: RequestId | null, error: JsonRpcErrorObject): 
   return { jsonrpc: JSONRPC_VERSION, id, error };
 }
 
+/** A JSON object as a record; anything else (arrays, primitives, null) as an empty one. */
+export function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
 export function isErrorResponse(response: JsonRpcResponse): response is JsonRpcErrorResponse {
   return "error" in response;
 }

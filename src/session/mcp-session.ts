@@ -7,7 +7,13 @@ import { DurableObject } from "cloudflare:workers";
 import { configStore } from "../config/store.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
-import { resultResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import {
+  asRecord,
+  resultResponse,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../mcp/jsonrpc.js";
 import {
   allowsBatches,
   isSupportedLegacyVersion,
@@ -265,10 +271,6 @@ export class McpSession extends DurableObject<Env> {
       },
     };
   }
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function cancellableSleep(ms: number): { done: Promise<void>; cancel: () => void } {

@@ -7,7 +7,7 @@ import { exchange, type Exchange } from "./http-exchange.js";
 import type { Limiter } from "./limiter.js";
 import type { ResolvedServer } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
-import { isErrorResponse, type JsonRpcMessage, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import { asRecord, isErrorResponse, type JsonRpcMessage, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { isSupportedLegacyVersion, LATEST_LEGACY_VERSION } from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 
@@ -201,8 +201,4 @@ export class UpstreamLink {
     if (state?.sessionId) headers["mcp-session-id"] = state.sessionId;
     return headers;
   }
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
