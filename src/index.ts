@@ -2,6 +2,7 @@
 import { app } from "./app.js";
 
 export { McpSession } from "./session/mcp-session.js";
+export { HeldUpstreamSession } from "./session/held-upstream-session.js";
 
 export default {
   fetch: app.fetch,

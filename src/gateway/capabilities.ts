@@ -1,7 +1,7 @@
-// What the gateway advertises to a client at initialize: the union of what its
-// upstreams can do. Pure. `listChanged` and `resources.subscribe` are not advertised
-// until the gateway relays upstream notifications: a client would wait for updates that
-// never come. resources/subscribe is still routed for clients that call it anyway.
+// What the gateway advertises to a client (at initialize, or in server/discover): the
+// union of what its visible upstreams can do. Pure. List changes are relayed from every
+// upstream, so `listChanged` is always on; `resources.subscribe` only when an upstream
+// supports subscriptions.
 
 type Capabilities = Record<string, unknown>;
 
@@ -16,11 +16,12 @@ export function rememberedCapabilities(fingerprint: string): Capabilities | unde
   return seen.get(fingerprint);
 }
 
-export function unionCapabilities(upstreams: readonly Capabilities[]): Capabilities {
+export function advertisedCapabilities(upstreams: readonly Capabilities[]): Capabilities {
   const has = (name: string) => upstreams.some((c) => c[name] !== undefined && c[name] !== null);
-  const union: Capabilities = { tools: {} };
-  if (has("prompts")) union["prompts"] = {};
-  if (has("resources")) union["resources"] = {};
+  const subscribes = upstreams.some((c) => (c["resources"] as { subscribe?: unknown } | undefined)?.subscribe === true);
+  const union: Capabilities = { tools: { listChanged: true } };
+  if (has("prompts")) union["prompts"] = { listChanged: true };
+  if (has("resources")) union["resources"] = { listChanged: true, ...(subscribes ? { subscribe: true } : {}) };
   if (has("completions")) union["completions"] = {};
   if (has("logging")) union["logging"] = {};
   return union;

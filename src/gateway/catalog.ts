@@ -1,11 +1,14 @@
 // Each upstream's tools, prompts, resources and resource templates, fetched with every
 // page followed and cached per isolate by (server, registration fingerprint, kind).
+// A current-era upstream's `ttlMs` shortens the stay (never lengthens it past
+// settings.catalogTtlSeconds), and a list it marks `cacheScope: private` is cached per
+// agent, never shared across principals. `notifications/*/list_changed` forgets a list.
 // One failing upstream never breaks the others: it is skipped and named in `failures`.
 // An expired entry is still used to route calls, never to answer lists.
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors, GatewayError } from "../mcp/errors.js";
 import { isErrorResponse } from "../mcp/jsonrpc.js";
-import type { UpstreamLink } from "../upstream/upstream-link.js";
+import type { Link as UpstreamLink } from "../upstream/link.js";
 import { log } from "../observe/log.js";
 
 export type ListKind = "tools" | "prompts" | "resources" | "resourceTemplates";
@@ -38,6 +41,10 @@ export interface ServerItems {
   items: readonly Item[];
   /** Increases with every fetch: views derived from the lists are keyed by it. */
   version: number;
+  /** When this list stops being served from the cache (ms since the epoch). */
+  expiresAt: number;
+  /** The upstream's own cache scope; lists without one are shared. */
+  scope: "public" | "private";
 }
 
 export interface Collected {
@@ -45,15 +52,16 @@ export interface Collected {
   failures: Array<{ server: string; error: GatewayError }>;
 }
 
-interface Entry extends ServerItems {
-  expiresAt: number;
-}
+type Entry = ServerItems;
 
 const cache = new Map<string, Entry>();
+/** Lists whose upstream said `cacheScope: private`: cached per agent from then on. */
+const privateLists = new Set<string>();
 let versions = 0;
 
-function cacheKey(link: UpstreamLink, kind: ListKind): string {
-  return `${link.server.name}|${link.server.fingerprint}|${kind}`;
+function cacheKey(link: UpstreamLink, kind: ListKind, agent: string | undefined): string {
+  const key = `${link.server.name}|${link.server.fingerprint}|${kind}`;
+  return privateLists.has(key) ? `${key}|agent:${agent ?? ""}` : key;
 }
 
 /** Lists of every given upstream, fresh or from cache, fetched in parallel. */
@@ -61,8 +69,9 @@ export async function collect(
   kind: ListKind,
   links: readonly UpstreamLink[],
   snapshot: ConfigSnapshot,
+  agent?: string,
 ): Promise<Collected> {
-  const settled = await Promise.allSettled(links.map((link) => listOf(kind, link, snapshot)));
+  const settled = await Promise.allSettled(links.map((link) => listOf(kind, link, snapshot, agent)));
   const collected: Collected = { lists: [], failures: [] };
   settled.forEach((outcome, i) => {
     const server = links[i]!.server.name;
@@ -78,28 +87,47 @@ export async function collect(
 }
 
 /** The last list seen for routing, even when expired or the upstream is now failing. */
-export function lastKnown(kind: ListKind, link: UpstreamLink): ServerItems | undefined {
-  return cache.get(cacheKey(link, kind));
+export function lastKnown(kind: ListKind, link: UpstreamLink, agent?: string): ServerItems | undefined {
+  return cache.get(cacheKey(link, kind, agent));
 }
 
-async function listOf(kind: ListKind, link: UpstreamLink, snapshot: ConfigSnapshot): Promise<ServerItems> {
-  const key = cacheKey(link, kind);
-  const cached = cache.get(key);
+async function listOf(
+  kind: ListKind,
+  link: UpstreamLink,
+  snapshot: ConfigSnapshot,
+  agent: string | undefined,
+): Promise<ServerItems> {
+  const cached = cache.get(cacheKey(link, kind, agent));
   if (cached && cached.expiresAt > Date.now()) return cached;
   const state = await link.open();
-  const items = state.capabilities[CAPABILITY[kind]] === undefined ? [] : await fetchAllPages(kind, link);
+  const fetched: Fetched =
+    state.capabilities[CAPABILITY[kind]] === undefined ? { items: [] } : await fetchAllPages(kind, link);
+  const maxTtlMs = snapshot.settings.catalogTtlSeconds * 1000;
+  const ttlMs = fetched.ttlMs === undefined ? maxTtlMs : Math.min(fetched.ttlMs, maxTtlMs);
+  const scope = fetched.cacheScope === "private" ? "private" : "public";
+  const shared = `${link.server.name}|${link.server.fingerprint}|${kind}`;
+  if (scope === "private") privateLists.add(shared);
+  else privateLists.delete(shared);
   const entry: Entry = {
     server: link.server.name,
-    items,
+    items: fetched.items,
     version: ++versions,
-    expiresAt: Date.now() + snapshot.settings.catalogTtlSeconds * 1000,
+    expiresAt: Date.now() + ttlMs,
+    scope,
   };
-  cache.set(key, entry);
+  cache.set(cacheKey(link, kind, agent), entry);
   return entry;
 }
 
-async function fetchAllPages(kind: ListKind, link: UpstreamLink): Promise<Item[]> {
-  const items: Item[] = [];
+interface Fetched {
+  items: Item[];
+  ttlMs?: number;
+  cacheScope?: unknown;
+}
+
+async function fetchAllPages(kind: ListKind, link: UpstreamLink): Promise<Fetched> {
+  const fetched: Fetched = { items: [] };
+  const items = fetched.items;
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -111,8 +139,12 @@ async function fetchAllPages(kind: ListKind, link: UpstreamLink): Promise<Item[]
     if (!Array.isArray(pageItems))
       throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} returned no list`);
     for (const item of pageItems) if (isItem(item)) items.push(item);
+    const ttlMs = response.result["ttlMs"];
+    if (typeof ttlMs === "number" && Number.isSafeInteger(ttlMs) && ttlMs >= 0)
+      fetched.ttlMs = Math.min(fetched.ttlMs ?? ttlMs, ttlMs);
+    if (response.result["cacheScope"] === "private") fetched.cacheScope = "private";
     const next = response.result["nextCursor"];
-    if (typeof next !== "string" || next === "") return items;
+    if (typeof next !== "string" || next === "") return fetched;
     if (seen.has(next)) throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} repeated a cursor`);
     seen.add(next);
     cursor = next;
@@ -124,7 +156,19 @@ function isItem(value: unknown): value is Item {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Forgets every cached list (tests, and list_changed once notifications are relayed). */
-export function clearCatalog(server?: string): void {
-  for (const key of cache.keys()) if (server === undefined || key.startsWith(`${server}|`)) cache.delete(key);
+/** Forgets cached lists: all, one server's, or one kind of one server's (list_changed). */
+export function clearCatalog(server?: string, kind?: ListKind): void {
+  for (const key of cache.keys()) {
+    if (server !== undefined && !key.startsWith(`${server}|`)) continue;
+    if (kind !== undefined && key.split("|")[2] !== kind) continue;
+    cache.delete(key);
+  }
+}
+
+/** The ListKinds a `notifications/<x>/list_changed` from an upstream makes stale. */
+export function kindsChangedBy(method: string): ListKind[] {
+  if (method === "notifications/tools/list_changed") return ["tools"];
+  if (method === "notifications/prompts/list_changed") return ["prompts"];
+  if (method === "notifications/resources/list_changed") return ["resources", "resourceTemplates"];
+  return [];
 }

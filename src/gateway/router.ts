@@ -2,20 +2,37 @@
 // with the gateway's own pagination, and calls routed to the right upstream with names
 // mapped back. Every list is filtered, and every call, read, get, completion and
 // subscription guarded, by the same policy: what a principal cannot see it cannot use.
-// Results are relayed unchanged apart from names; upstream errors too. Sessions and HTTP
-// are not its business.
+// Results are relayed unchanged apart from names and the era's shape; upstream errors
+// too. While a call is in flight, the upstream's progress and log messages reach the
+// client through its ClientChannel, and the upstream's questions (legacy requests or
+// current-era `input_required`) are bridged to whatever the client's era can answer.
+// Sessions and HTTP are not its business.
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import type { Caller, Identity } from "../auth/principal.js";
 import { errors, GatewayError } from "../mcp/errors.js";
-import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import {
+  asRecord,
+  errorResponse,
+  resultResponse,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../mcp/jsonrpc.js";
+import { isInputRequired, MODERN_PROTOCOL_VERSIONS, META, toLegacyResult, toModernResult } from "../mcp/eras.js";
+import { GATEWAY_INFO } from "../mcp/gateway-info.js";
+import { RELAYABLE_REQUESTS } from "../upstream/upstream-link.js";
+import type { ClientAnswer } from "../upstream/link.js";
+import { wantsLog, type ClientChannel } from "./client-channel.js";
+import { advertisedCapabilities } from "./capabilities.js";
 import { paginate } from "../mcp/pagination.js";
 import { templateMatches } from "../mcp/uri-template.js";
-import type { UpstreamLink, RequestOptions } from "../upstream/upstream-link.js";
+import type { Link as UpstreamLink, RequestOptions } from "../upstream/link.js";
 import { collect, lastKnown, type Collected, type ListKind, type ServerItems } from "./catalog.js";
 import { namedView, uriView } from "./views.js";
 import { visibleNamed, visibleUris } from "./visible-views.js";
 import type { Policy, PolicyKind } from "./policy.js";
 import { audit, type AuditLine } from "../observe/audit.js";
+import { log } from "../observe/log.js";
 
 export interface GatewayContext {
   snapshot: ConfigSnapshot;
@@ -27,7 +44,14 @@ export interface GatewayContext {
   caller: Caller;
   /** The client's logging level, kept by the session. */
   setLogLevel?: (level: string) => void;
+  /** The way back to the client for the request being answered. */
+  channel?: ClientChannel;
+  /** Upstream notifications that are not about the call (list_changed, resources/updated). */
+  onUpstreamNotification?: (server: string, notification: JsonRpcNotification) => void;
 }
+
+/** An upstream asking for input more often than this in one call is cut off. */
+const MAX_INPUT_ROUNDS = 10;
 
 type Params = Record<string, unknown>;
 type Handler = (params: Params, ctx: GatewayContext, method: string) => Promise<Params | JsonRpcResponse>;
@@ -45,15 +69,25 @@ const handlers: Record<string, Handler> = {
   "resources/unsubscribe": callByUri,
   "completion/complete": complete,
   "logging/setLevel": setLogLevel,
+  "server/discover": discover,
 };
 
+/** Methods only one era has. */
+const LEGACY_ONLY = new Set(["logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
+const MODERN_ONLY = new Set(["server/discover"]);
+
 export async function route(request: JsonRpcRequest, ctx: GatewayContext): Promise<JsonRpcResponse> {
-  const handler = Object.hasOwn(handlers, request.method) ? handlers[request.method] : undefined;
+  const era = ctx.channel?.era ?? "legacy";
+  const offered = era === "modern" ? !LEGACY_ONLY.has(request.method) : !MODERN_ONLY.has(request.method);
+  const handler = offered && Object.hasOwn(handlers, request.method) ? handlers[request.method] : undefined;
   if (!handler) return errorResponse(request.id, errors.methodNotFound(request.method).toJsonRpc());
   try {
     const outcome = await handler(request.params ?? {}, ctx, request.method);
-    if (isResponse(outcome)) return { ...outcome, id: request.id };
-    return resultResponse(request.id, outcome);
+    if (isResponse(outcome)) {
+      if (!("result" in outcome)) return { ...outcome, id: request.id };
+      return resultResponse(request.id, shaped(era, request.method, outcome.result));
+    }
+    return resultResponse(request.id, shaped(era, request.method, outcome));
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     if (error.code === "DENIED_BY_POLICY") {
@@ -64,16 +98,32 @@ export async function route(request: JsonRpcRequest, ctx: GatewayContext): Promi
   }
 }
 
+/** Results in the client's era: `resultType` and cache hints for the current one, none for legacy. */
+function shaped(era: "legacy" | "modern", method: string, result: Params): Params {
+  return era === "modern" ? toModernResult(method, result) : toLegacyResult(result);
+}
+
 function isResponse(value: Params | JsonRpcResponse): value is JsonRpcResponse {
   return value["jsonrpc"] === "2.0" && ("result" in value || "error" in value);
 }
 
 async function listNamed(kind: "tools" | "prompts", params: Params, ctx: GatewayContext): Promise<Params> {
-  const collected = await collect(kind, ctx.links, ctx.snapshot);
+  const collected = await collect(kind, ctx.links, ctx.snapshot, ctx.identity.agent);
   const view = visibleNamedOf(kind, collected.lists, ctx);
   auditFiltered(ctx, `${kind}/list`, view.items.length, namedView(kind, collected.lists, ctx.snapshot).items.length);
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
-  return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), ...cacheHints(collected) };
+}
+
+/**
+ * What a client may cache, as the gateway caches it: until the first of the merged lists
+ * expires here, and only for this principal (lists are filtered per agent).
+ */
+function cacheHints(collected: Collected): { ttlMs: number; cacheScope: "private" } {
+  const now = Date.now();
+  const expiries = collected.lists.map((list) => list.expiresAt - now);
+  const ttlMs = collected.failures.length > 0 || expiries.length === 0 ? 0 : Math.max(0, Math.min(...expiries));
+  return { ttlMs: Math.floor(ttlMs), cacheScope: "private" };
 }
 
 async function listByUri(
@@ -81,7 +131,7 @@ async function listByUri(
   params: Params,
   ctx: GatewayContext,
 ): Promise<Params> {
-  const collected = await collect(kind, ctx.links, ctx.snapshot);
+  const collected = await collect(kind, ctx.links, ctx.snapshot, ctx.identity.agent);
   const merged = uriView(kind, collected.lists);
   const view = visibleUris(kind, merged, ctx.policy);
   auditFiltered(
@@ -91,7 +141,7 @@ async function listByUri(
     merged.items.length,
   );
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
-  return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), ...cacheHints(collected) };
 }
 
 function visibleNamedOf(kind: "tools" | "prompts", lists: readonly ServerItems[], ctx: GatewayContext) {
@@ -114,7 +164,7 @@ async function callNamed(kind: "tools" | "prompts", method: string, params: Para
 async function resolveName(kind: "tools" | "prompts", exposed: string, ctx: GatewayContext) {
   const cached = findName(kind, exposed, known(kind, ctx), ctx);
   if (cached) return cached;
-  const collected = await collect(kind, ctx.links, ctx.snapshot);
+  const collected = await collect(kind, ctx.links, ctx.snapshot, ctx.identity.agent);
   const fresh = findName(kind, exposed, collected.lists, ctx);
   if (fresh) return fresh;
   throw explainMissing(kind, exposed, ctx, collected);
@@ -141,7 +191,7 @@ function guard(kind: PolicyKind, server: string, name: string, ctx: GatewayConte
 
 /** Lists already in the cache, expired or not: routing must not wait on a list refresh. */
 function known(kind: ListKind, ctx: GatewayContext) {
-  return ctx.links.flatMap((link) => lastKnown(kind, link) ?? []);
+  return ctx.links.flatMap((link) => lastKnown(kind, link, ctx.identity.agent) ?? []);
 }
 
 /** A name no list offers: blame the hidden, misconfigured or failing server it points at, if any. */
@@ -183,10 +233,10 @@ async function resolveUri(uri: string, ctx: GatewayContext): Promise<UpstreamLin
   const byName = (server: string | undefined) => ctx.links.find((l) => l.server.name === server);
   const cachedOwner = uriView("resources", known("resources", ctx)).owners.get(uri);
   if (byName(cachedOwner)) return byName(cachedOwner)!;
-  const resources = await collect("resources", ctx.links, ctx.snapshot);
+  const resources = await collect("resources", ctx.links, ctx.snapshot, ctx.identity.agent);
   const owner = byName(uriView("resources", resources.lists).owners.get(uri));
   if (owner) return owner;
-  const templates = await collect("resourceTemplates", ctx.links, ctx.snapshot);
+  const templates = await collect("resourceTemplates", ctx.links, ctx.snapshot, ctx.identity.agent);
   for (const [template, server] of uriView("resourceTemplates", templates.lists).owners) {
     if (templateMatches(template, uri) && byName(server)) return byName(server)!;
   }
@@ -206,7 +256,7 @@ async function complete(params: Params, ctx: GatewayContext) {
     return forward(ctx, "completion/complete", target.link, forwarded, { kind: "prompts", name: target.original });
   }
   if (type === "ref/resource" && typeof uri === "string") {
-    const templates = await collect("resourceTemplates", ctx.links, ctx.snapshot);
+    const templates = await collect("resourceTemplates", ctx.links, ctx.snapshot, ctx.identity.agent);
     const server = uriView("resourceTemplates", templates.lists).owners.get(uri);
     const link = ctx.links.find((l) => l.server.name === server) ?? (await resolveUri(uri, ctx));
     guard("resources", link.server.name, uri, ctx);
@@ -223,10 +273,28 @@ async function setLogLevel(params: Params, ctx: GatewayContext): Promise<Params>
   await Promise.allSettled(
     ctx.links.map(async (link) => {
       const state = await link.open();
-      if (state.capabilities["logging"] !== undefined) await forward(ctx, "logging/setLevel", link, { level });
+      // Current-era upstreams take the level with each request instead.
+      if (state.era === "legacy" && state.capabilities["logging"] !== undefined)
+        await forward(ctx, "logging/setLevel", link, { level });
     }),
   );
   return {};
+}
+
+/**
+ * `server/discover` for the aggregate this principal sees: the current revision, and what
+ * its visible upstreams can do together. Upstreams that do not answer are left out.
+ */
+async function discover(_params: Params, ctx: GatewayContext): Promise<Params> {
+  const opened = await Promise.allSettled(ctx.links.map((link) => link.open()));
+  const capabilities = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value.capabilities] : []));
+  return {
+    supportedVersions: [...MODERN_PROTOCOL_VERSIONS],
+    capabilities: advertisedCapabilities(capabilities),
+    ttlMs: 0,
+    cacheScope: "private",
+    _meta: { [META.serverInfo]: GATEWAY_INFO },
+  };
 }
 
 /**
@@ -241,7 +309,6 @@ async function forward(
   link: UpstreamLink,
   params: Params,
   subject?: { kind: PolicyKind; name?: string; uri?: string },
-  options?: RequestOptions,
 ): Promise<JsonRpcResponse> {
   const server = link.server.name;
   const item = { server, name: subject?.name, uri: subject?.uri };
@@ -254,7 +321,7 @@ async function forward(
   let upstreamStatus = "ok";
   let result: unknown;
   try {
-    const response = await link.request(method, params, options);
+    const response = await exchangeWithClient(ctx, method, link, params);
     if ("error" in response) upstreamStatus = `error:${response.error.code}`;
     result = "error" in response ? response.error : response.result;
     return response;
@@ -266,6 +333,106 @@ async function forward(
     const line = auditLine(ctx, { kind: "upstream", method, upstreamStatus, latencyMs, ...item });
     audit(payloads ? { ...line, arguments: params["arguments"] ?? params, result } : line, link.server.secretValues);
   }
+}
+
+/**
+ * One client request against one upstream, with the client kept in the loop: progress
+ * under the client's own token, log messages at the client's level, the upstream's
+ * questions answered by the client. A current-era client answers `input_required` itself
+ * (it is passed through); for a legacy client the gateway asks on the client's stream and
+ * retries with the answers.
+ */
+async function exchangeWithClient(
+  ctx: GatewayContext,
+  method: string,
+  link: UpstreamLink,
+  params: Params,
+): Promise<JsonRpcResponse> {
+  const channel = ctx.channel;
+  const server = link.server.name;
+  const meta = asRecord(params["_meta"]);
+  const clientToken = meta["progressToken"];
+  let sent = params;
+  let upstreamToken: string | undefined;
+  if (channel && (typeof clientToken === "string" || typeof clientToken === "number")) {
+    upstreamToken = `gw-progress-${crypto.randomUUID()}`;
+    sent = { ...params, _meta: { ...meta, progressToken: upstreamToken } };
+  }
+  const options: RequestOptions = {
+    onNotification: (notification) => {
+      const p = asRecord(notification.params);
+      if (notification.method === "notifications/progress") {
+        if (channel && upstreamToken !== undefined && p["progressToken"] === upstreamToken)
+          channel.notify({ ...notification, params: { ...p, progressToken: clientToken } });
+      } else if (notification.method === "notifications/message") {
+        if (channel && wantsLog(channel, p["level"])) channel.notify(notification);
+      } else ctx.onUpstreamNotification?.(server, notification);
+    },
+    ...(channel?.ask ? { onRequest: (m, p) => askClient(channel, server, m, p) } : {}),
+    ...(channel?.signal ? { signal: channel.signal } : {}),
+    ...(channel ? { clientCapabilities: relayableCapabilities(channel) } : {}),
+    ...(channel?.logLevel !== undefined ? { logLevel: channel.logLevel } : {}),
+  };
+  let response = await link.request(method, sent, options);
+  for (let round = 1; "result" in response && isInputRequired(response.result); round++) {
+    if (channel?.era === "modern") return response;
+    if (round > MAX_INPUT_ROUNDS) {
+      throw errors.upstreamError(server, `still asked for input after ${MAX_INPUT_ROUNDS} rounds`);
+    }
+    const inputResponses = await answerInputRequests(channel, server, asRecord(response.result["inputRequests"]));
+    const requestState = response.result["requestState"];
+    sent = { ...sent, inputResponses, ...(typeof requestState === "string" ? { requestState } : {}) };
+    response = await link.request(method, sent, options);
+  }
+  return response;
+}
+
+/** The client's answers to a current-era upstream's `inputRequests`, asked one by one. */
+async function answerInputRequests(
+  channel: ClientChannel | undefined,
+  server: string,
+  requests: Params,
+): Promise<Params> {
+  const answers: Params = {};
+  for (const [key, request] of Object.entries(requests)) {
+    const { method, params } = asRecord(request);
+    const name = typeof method === "string" ? method : "an unknown request";
+    const answer = await askClient(channel, server, name, asRecord(params));
+    if ("error" in answer) throw errors.inputUnavailable(server, name, answer.error.message);
+    answers[key] = answer.result;
+  }
+  return answers;
+}
+
+/** Asks the client on the upstream's behalf, or says clearly why it cannot be asked. */
+async function askClient(
+  channel: ClientChannel | undefined,
+  server: string,
+  method: string,
+  params: Params,
+): Promise<ClientAnswer> {
+  const needs = Object.hasOwn(RELAYABLE_REQUESTS, method) ? RELAYABLE_REQUESTS[method] : undefined;
+  const refuse = (message: string): ClientAnswer => ({ error: { code: -32601, message } });
+  if (!needs) return refuse(`The gateway does not relay ${method} to clients`);
+  if (!channel?.ask) {
+    return refuse(`The client of this request cannot be asked for ${method}: it has no open event stream`);
+  }
+  if (channel.capabilities[needs] === undefined) {
+    return refuse(`The client did not declare the '${needs}' capability needed for ${method}`);
+  }
+  const answer = await channel.ask(method, params);
+  if ("error" in answer) return answer;
+  log("info", "relay.answered", { server, method });
+  return answer;
+}
+
+/** The client capabilities an upstream may rely on through the gateway. */
+function relayableCapabilities(channel: ClientChannel): Params {
+  const declared: Params = {};
+  for (const name of Object.values(RELAYABLE_REQUESTS)) {
+    if (channel.capabilities[name] !== undefined) declared[name] = channel.capabilities[name];
+  }
+  return declared;
 }
 
 function auditFiltered(ctx: GatewayContext, method: string, shown: number, total: number): void {

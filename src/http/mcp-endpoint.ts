@@ -1,7 +1,9 @@
-// The Streamable HTTP endpoint for 2025-era clients: POST carries JSON-RPC, GET opens
-// the session's event stream, DELETE ends the session. This file checks what the
-// Worker can check alone (Accept, Content-Type, size, JSON-RPC shape, session header),
-// then hands the messages to the session's Durable Object.
+// The Streamable HTTP endpoint. This file checks what the Worker can check alone
+// (Accept, Content-Type, size, JSON-RPC shape), then tells the eras apart by the body:
+// a request carrying the 2026-07-28 `_meta` envelope is answered statelessly
+// (modern-endpoint.ts); anything else is a 2025-era session's business: POST carries
+// JSON-RPC, GET opens the session's event stream (or resumes one with Last-Event-ID),
+// DELETE ends the session, all handed to the session's Durable Object.
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { errors, GatewayError } from "../mcp/errors.js";
@@ -25,6 +27,8 @@ import {
 import type { AppEnv } from "./context.js";
 import { callerOf, identityOf } from "../auth/principal.js";
 import { toHex } from "../observe/hash.js";
+import { classifyPost, META } from "../mcp/eras.js";
+import { handleModern } from "./modern-endpoint.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -57,6 +61,26 @@ export async function handlePost(c: Ctx): Promise<Response> {
       rejected.push(errorResponse(salvageId(entry), errors.invalidRequest("not a JSON-RPC 2.0 message").toJsonRpc()));
   }
   if (!batch && rejected.length > 0) return jsonResponse(rejected[0], 400);
+  const streamable = accepts(c.req.header("accept"), "text/event-stream");
+
+  const single = !batch ? messages[0] : undefined;
+  if (single && single.kind !== "response") {
+    const era = classifyPost(
+      single.message,
+      {
+        protocolVersion: c.req.header(PROTOCOL_VERSION_HEADER),
+        method: c.req.header("mcp-method"),
+        name: c.req.header("mcp-name"),
+      },
+      single.kind === "request",
+    );
+    if (era.era === "rejected")
+      return errorHttpResponse(era.error, single.kind === "request" ? single.message.id : null);
+    if (era.era === "modern") return handleModern(c, single, era.envelope, format, streamable);
+  }
+  if (batch && entries.some(claimsModernEra)) {
+    return errorHttpResponse(errors.invalidRequest("JSON-RPC batches are not allowed in protocol revision 2026-07-28"));
+  }
 
   const initialize = messages.find(isInitialize);
   if (initialize) {
@@ -88,6 +112,7 @@ export async function handlePost(c: Ctx): Promise<Response> {
     batch,
     c.req.header(PROTOCOL_VERSION_HEADER) ?? null,
     format,
+    streamable,
   );
   return rejected.length === 0 ? answer : withRejected(answer, rejected);
 }
@@ -98,7 +123,11 @@ export async function handleGet(c: Ctx): Promise<Response> {
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
-  return sessionStub(c, sessionId).stream(identityOf(c.get("principal")));
+  return sessionStub(c, sessionId).stream(
+    identityOf(c.get("principal")),
+    c.req.header("last-event-id") ?? null,
+    callerOf(c.get("principal"), c.get("requestId")),
+  );
 }
 
 export async function handleDelete(c: Ctx): Promise<Response> {
@@ -106,6 +135,11 @@ export async function handleDelete(c: Ctx): Promise<Response> {
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
   return sessionStub(c, sessionId).end(identityOf(c.get("principal")));
+}
+
+function claimsModernEra(entry: unknown): boolean {
+  const meta = (entry as { params?: { _meta?: unknown } } | null)?.params?._meta;
+  return typeof meta === "object" && meta !== null && Object.hasOwn(meta, META.protocolVersion);
 }
 
 function isPing(message: JsonRpcMessage): message is { kind: "request"; message: JsonRpcRequest } {

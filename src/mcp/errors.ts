@@ -19,6 +19,14 @@ export const JsonRpcCode = {
   UPSTREAM_ERROR: -32012,
   INVALID_CONFIG: -32013,
   DENIED_BY_POLICY: -32014,
+  /** The request needs client input the gateway cannot ask this client for. */
+  INPUT_UNAVAILABLE: -32015,
+  /** 2026-07-28: a header disagrees with the body it mirrors. */
+  HEADER_MISMATCH: -32020,
+  /** 2026-07-28: the client lacks a capability the request needs. */
+  MISSING_CLIENT_CAPABILITY: -32021,
+  /** 2026-07-28: the requested protocol revision is not served here. */
+  UNSUPPORTED_PROTOCOL_VERSION: -32022,
 } as const;
 
 export type GatewayErrorCode =
@@ -45,7 +53,11 @@ export type GatewayErrorCode =
   | "UNAUTHORIZED"
   | "FORBIDDEN_DELEGATION"
   | "FORBIDDEN_VIRTUAL_SERVER"
-  | "DENIED_BY_POLICY";
+  | "DENIED_BY_POLICY"
+  | "HEADER_MISMATCH"
+  | "INVALID_ENVELOPE"
+  | "INPUT_UNAVAILABLE"
+  | "CANCELLED";
 
 export class GatewayError extends Error {
   override readonly name = "GatewayError";
@@ -62,6 +74,29 @@ export class GatewayError extends Error {
   toJsonRpc(): JsonRpcErrorObject {
     return { code: this.rpcCode, message: this.message, data: { code: this.code, ...this.details } };
   }
+
+  /** A plain copy that survives a Durable Object RPC boundary; `revive` restores it. */
+  toPlain(): PlainGatewayError {
+    return {
+      code: this.code,
+      rpcCode: this.rpcCode,
+      message: this.message,
+      httpStatus: this.httpStatus,
+      details: this.details,
+    };
+  }
+
+  static revive(plain: PlainGatewayError): GatewayError {
+    return new GatewayError(plain.code, plain.rpcCode, plain.message, plain.httpStatus, plain.details);
+  }
+}
+
+export interface PlainGatewayError {
+  code: GatewayErrorCode;
+  rpcCode: number;
+  message: string;
+  httpStatus: number;
+  details: Record<string, unknown>;
 }
 
 const C = JsonRpcCode;
@@ -115,9 +150,10 @@ export const errors = {
       server,
       timeoutMs,
     }),
-  upstreamError: (server: string, why: string) =>
+  upstreamError: (server: string, why: string, details: { status?: number } = {}) =>
     new GatewayError("UPSTREAM_ERROR", C.UPSTREAM_ERROR, `Upstream server '${server}' misbehaved: ${why}`, 200, {
       server,
+      ...details,
     }),
   invalidConfig: (server: string, why: string) =>
     new GatewayError(
@@ -131,7 +167,7 @@ export const errors = {
     new GatewayError(
       "SESSION_REQUIRED",
       C.SERVER_ERROR,
-      "Bad Request: this request needs the Mcp-Session-Id header returned by initialize",
+      "Bad Request: this request needs the Mcp-Session-Id header returned by initialize, or the 2026-07-28 '_meta' envelope (io.modelcontextprotocol/protocolVersion and clientCapabilities)",
       400,
     ),
   sessionNotFound: () =>
@@ -210,6 +246,38 @@ export const errors = {
       revision,
       ...subject,
     }),
+  headerMismatch: (header: string, why: string) =>
+    new GatewayError(
+      "HEADER_MISMATCH",
+      C.HEADER_MISMATCH,
+      `Bad Request: the ${header} header disagrees with the body: ${why}`,
+      400,
+      { header },
+    ),
+  invalidEnvelope: (why: string) =>
+    new GatewayError(
+      "INVALID_ENVELOPE",
+      C.INVALID_PARAMS,
+      `Invalid params: the _meta envelope is invalid: ${why}`,
+      400,
+    ),
+  unsupportedModernVersion: (requested: string, supported: readonly string[]) =>
+    new GatewayError(
+      "UNSUPPORTED_PROTOCOL_VERSION",
+      C.UNSUPPORTED_PROTOCOL_VERSION,
+      `Unsupported protocol version: ${requested}; supported: ${supported.join(", ")}`,
+      400,
+      { supported, requested },
+    ),
+  inputUnavailable: (server: string, method: string, why: string) =>
+    new GatewayError(
+      "INPUT_UNAVAILABLE",
+      C.INPUT_UNAVAILABLE,
+      `Upstream server '${server}' asked the client for ${method}, which cannot be relayed: ${why}`,
+      200,
+      { server, method },
+    ),
+  cancelled: () => new GatewayError("CANCELLED", C.SERVER_ERROR, "Request cancelled by the client", 200),
   forbiddenHost: (host: string) =>
     new GatewayError(
       "FORBIDDEN_HOST",

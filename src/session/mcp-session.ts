@@ -1,7 +1,14 @@
 // McpSession: one Durable Object per legacy (2025-era) client session. It holds what
 // must survive eviction in its storage (negotiated version, client capabilities,
-// upstream session ids), answers the session's requests through the gateway router,
-// keeps its GET streams open, and ends itself after the configured idle time.
+// upstream session ids, recent stream events), answers the session's requests through
+// the gateway router, and ends itself after the configured idle time.
+//
+// While a request is in flight, its answer becomes an event stream as soon as something
+// must reach the client first: progress, log messages, an upstream's question (whose
+// answer the client POSTs back here). Streams carry event ids and are recorded, so a
+// client that lost one resumes it with GET + Last-Event-ID. While the client keeps its
+// GET stream open, the session listens to its upstreams and relays list changes that
+// change what this client sees, and resource updates it may read.
 // The Worker has already checked headers, size and JSON-RPC shape before calling it.
 import { DurableObject } from "cloudflare:workers";
 import { configStore } from "../config/store.js";
@@ -11,8 +18,10 @@ import {
   asRecord,
   resultResponse,
   type JsonRpcMessage,
+  type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  type RequestId,
 } from "../mcp/jsonrpc.js";
 import {
   allowsBatches,
@@ -22,9 +31,20 @@ import {
 } from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { route, type GatewayContext } from "../gateway/router.js";
-import { rememberCapabilities, rememberedCapabilities, unionCapabilities } from "../gateway/capabilities.js";
-import { Limiter } from "../upstream/limiter.js";
-import { UpstreamLink, type SessionSlot, type UpstreamSessionState } from "../upstream/upstream-link.js";
+import { advertisedCapabilities, rememberCapabilities, rememberedCapabilities } from "../gateway/capabilities.js";
+import { Limiter, MAX_UPSTREAM_FETCHES } from "../upstream/limiter.js";
+import {
+  RELAYABLE_REQUESTS,
+  UpstreamLink,
+  type SessionSlot,
+  type UpstreamState as UpstreamSessionState,
+} from "../upstream/upstream-link.js";
+import type { ClientAnswer } from "../upstream/link.js";
+import { UpstreamListener } from "../upstream/listener.js";
+import type { ClientChannel } from "../gateway/client-channel.js";
+import { ChangeFeed } from "../gateway/change-feed.js";
+import { clearCatalog, kindsChangedBy } from "../gateway/catalog.js";
+import { Reply } from "../http/reply.js";
 import {
   errorHttpResponse,
   rpcResponses,
@@ -33,7 +53,8 @@ import {
   type ResponseFormat,
 } from "../http/responses.js";
 import { SESSION_KEY, UPSTREAM_KEY_PREFIX, upstreamKey } from "./storage-keys.js";
-import { openEventStream, type EventStream } from "./event-stream.js";
+import { EventLog } from "./event-log.js";
+import { RecordedStream } from "./recorded-stream.js";
 import { log } from "../observe/log.js";
 import { sameIdentity, type Caller, type Identity } from "../auth/principal.js";
 import { policyFor } from "../gateway/access.js";
@@ -55,12 +76,29 @@ export interface SessionRecord {
 const INITIALIZE_WAIT_MS = 3000;
 /** Activity is written to storage at most this often; eviction can lose at most this much. */
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+/** How long an upstream's question waits for the client's answer. */
+const ASK_TIMEOUT_MS = 300_000;
+
+interface PendingAsk {
+  resolve: (answer: ClientAnswer) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export class McpSession extends DurableObject<Env> {
   #record: SessionRecord | null | undefined;
   #storedActiveAt = 0;
   #slots: Map<string, SessionSlot> | undefined;
-  readonly #streams = new Set<EventStream>();
+  readonly #events = new EventLog(this.ctx.storage);
+  /** Streams of requests still in flight, by stream number: a reconnect resumes them. */
+  readonly #live = new Map<number, RecordedStream>();
+  /** The GET stream, and the upstream listeners that feed it while it is open. */
+  #notifications: RecordedStream | undefined;
+  #listeners: UpstreamListener[] = [];
+  #feed: ChangeFeed | undefined;
+  /** Client requests in flight, by JSON-encoded id: notifications/cancelled aborts them. */
+  readonly #inFlight = new Map<string, AbortController>();
+  /** Questions sent to the client, by the id the gateway gave them. */
+  readonly #asks = new Map<string, PendingAsk>();
 
   /** Starts the session: called by the Worker with a fresh, unguessable id. */
   async initialize(
@@ -105,6 +143,7 @@ export class McpSession extends DurableObject<Env> {
     batch: boolean,
     headerVersion: string | null,
     format: ResponseFormat,
+    streamable = format === "sse",
   ): Promise<Response> {
     const record = await this.#loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
@@ -114,29 +153,166 @@ export class McpSession extends DurableObject<Env> {
     if (batch && !allowsBatches(record.protocolVersion))
       return errorHttpResponse(errors.batchNotSupported(record.protocolVersion));
     this.#touch(record);
+    for (const message of messages) {
+      if (message.kind === "response") this.#answered(message.message);
+      else if (message.kind === "notification") this.#notified(message.message);
+    }
+    const requests = messages.flatMap((m) => (m.kind === "request" ? [m.message] : []));
+    if (requests.length === 0) return rpcResponses([], batch, format);
+
+    await this.#events.ready();
+    const reply = new Reply({
+      format,
+      streamable,
+      openStream: () => {
+        const stream = new RecordedStream(this.#events, this.#events.newStream());
+        this.#live.set(stream.stream, stream);
+        return stream;
+      },
+    });
+    this.ctx.waitUntil(this.#answerAll(record, caller, requests, batch, reply));
+    return reply.response;
+  }
+
+  async #answerAll(
+    record: SessionRecord,
+    caller: Caller,
+    requests: JsonRpcRequest[],
+    batch: boolean,
+    reply: Reply,
+  ): Promise<void> {
     try {
       const snapshot = await configStore(this.env).current();
       const ctx = await this.#context(snapshot, record, caller);
-      const answers = await Promise.all(messages.map((m) => this.#answer(m, ctx)));
-      return rpcResponses(
+      const answers = await Promise.all(requests.map((request) => this.#answer(request, ctx, record, reply)));
+      reply.finish(
         answers.filter((a) => a !== undefined),
         batch,
-        format,
       );
     } catch (error) {
       log("error", "session.post_failed", { reason: String(error) });
-      return errorHttpResponse(toGatewayError(error));
+      reply.fail(errorHttpResponse(toGatewayError(error)));
+    } finally {
+      for (const [stream, live] of this.#live) if (live.done) this.#live.delete(stream);
     }
   }
 
-  /** The session's server-to-client stream (GET). */
-  async stream(identity: Identity): Promise<Response> {
+  /** One request, with its way back to the client; undefined when the client cancelled it. */
+  async #answer(
+    request: JsonRpcRequest,
+    base: GatewayContext,
+    record: SessionRecord,
+    reply: Reply,
+  ): Promise<JsonRpcResponse | undefined> {
+    const key = JSON.stringify(request.id);
+    const cancel = new AbortController();
+    this.#inFlight.set(key, cancel);
+    const channel: ClientChannel = {
+      era: "legacy",
+      capabilities: record.clientCapabilities,
+      ...(record.logLevel !== undefined ? { logLevel: record.logLevel } : {}),
+      notify: (notification) => reply.send(notification),
+      ask: (method, params) => this.#ask(reply, method, params),
+      signal: cancel.signal,
+    };
+    try {
+      const response = await route(request, { ...base, channel });
+      return cancel.signal.aborted ? undefined : response;
+    } catch (error) {
+      if (cancel.signal.aborted) return undefined;
+      throw error;
+    } finally {
+      this.#inFlight.delete(key);
+    }
+  }
+
+  /** Sends an upstream's question to the client on the request's stream; waits for the answer. */
+  #ask(reply: Reply, method: string, params: Record<string, unknown>): Promise<ClientAnswer> {
+    const id = `gw-ask-${crypto.randomUUID()}`;
+    return new Promise<ClientAnswer>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#asks.delete(id);
+        resolve({ error: { code: -32001, message: `The client did not answer ${method} in time` } });
+      }, ASK_TIMEOUT_MS);
+      this.#asks.set(id, { resolve, timer });
+      if (!reply.send({ jsonrpc: "2.0", id, method, params })) {
+        clearTimeout(timer);
+        this.#asks.delete(id);
+        resolve({ error: { code: -32601, message: `The client cannot be asked for ${method}: it takes no streams` } });
+      }
+    });
+  }
+
+  /** The client's answer to a question the gateway relayed. */
+  #answered(response: JsonRpcResponse): void {
+    const id = typeof response.id === "string" ? response.id : "";
+    const pending = this.#asks.get(id);
+    if (!pending) return;
+    this.#asks.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve("error" in response ? { error: response.error } : { result: response.result });
+  }
+
+  #notified(notification: JsonRpcNotification): void {
+    if (notification.method !== "notifications/cancelled") return;
+    const requestId = asRecord(notification.params)["requestId"];
+    this.#inFlight.get(JSON.stringify(requestId as RequestId))?.abort();
+  }
+
+  /**
+   * The session's server-to-client stream (GET). With Last-Event-ID, the stream that id
+   * belongs to is replayed from there and, if still going, continued on this connection.
+   */
+  async stream(identity: Identity, lastEventId: string | null = null, caller?: Caller): Promise<Response> {
     const record = await this.#loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
     this.#touch(record);
-    const stream = openEventStream(() => this.#streams.delete(stream));
-    this.#streams.add(stream);
+    await this.#events.ready();
+    if (lastEventId !== null) {
+      const missed = await this.#events.since(lastEventId);
+      if (missed) {
+        const live =
+          this.#live.get(missed.stream) ??
+          (this.#notifications?.stream === missed.stream ? this.#notifications : undefined);
+        if (live) return live.resume(missed.events, lastEventId);
+        const finished = new RecordedStream(this.#events, missed.stream);
+        return finished.resume(missed.events, lastEventId);
+      }
+    }
+    this.#notifications?.close();
+    this.#stopListening();
+    const stream = new RecordedStream(this.#events, this.#events.newStream(), {}, () => this.#stopListening());
+    this.#notifications = stream;
+    await this.#listen(record, stream, caller ?? { requestId: `listen:${record.id.slice(0, 8)}` });
     return stream.response;
+  }
+
+  /** Listens to every visible upstream (up to the fetch limit) while the GET stream is open. */
+  async #listen(record: SessionRecord, stream: RecordedStream, caller: Caller): Promise<void> {
+    const snapshot = await configStore(this.env).current();
+    const ctx = await this.#context(snapshot, record, caller);
+    const channel: ClientChannel = {
+      era: "legacy",
+      capabilities: record.clientCapabilities,
+      ...(record.logLevel !== undefined ? { logLevel: record.logLevel } : {}),
+      notify: (notification) => (stream.send(notification), true),
+    };
+    const feed = new ChangeFeed(ctx, (notification) => stream.send(notification), undefined, channel);
+    this.#feed = feed;
+    this.ctx.waitUntil(feed.baseline().catch(() => undefined));
+    const links = ctx.links.slice(0, MAX_UPSTREAM_FETCHES) as UpstreamLink[];
+    if (ctx.links.length > links.length)
+      log("warn", "session.listen_capped", { listening: links.length, upstreams: ctx.links.length });
+    this.#listeners = links.map(
+      (link) => new UpstreamListener(link, (notification) => void feed.receive(link.server.name, notification)),
+    );
+    for (const listener of this.#listeners) this.ctx.waitUntil(listener.start());
+  }
+
+  #stopListening(): void {
+    for (const listener of this.#listeners) listener.stop();
+    this.#listeners = [];
+    this.#feed = undefined;
   }
 
   /** DELETE: ends the session here and, best effort, upstream. */
@@ -155,19 +331,19 @@ export class McpSession extends DurableObject<Env> {
     else await this.ctx.storage.setAlarm(expiresAt);
   }
 
-  async #answer(message: JsonRpcMessage, ctx: GatewayContext): Promise<JsonRpcResponse | undefined> {
-    if (message.kind !== "request") return undefined;
-    return route(message.message, ctx);
-  }
-
   async #context(snapshot: ConfigSnapshot, record: SessionRecord, caller: Caller): Promise<GatewayContext> {
     const slots = await this.#loadSlots();
     const limiter = new Limiter();
     const policy = policyFor(snapshot, record.identity);
+    // Upstreams may ask this client only what it declared it can answer.
+    const clientCapabilities: Record<string, unknown> = {};
+    for (const name of Object.values(RELAYABLE_REQUESTS)) {
+      if (record.clientCapabilities[name] !== undefined) clientCapabilities[name] = record.clientCapabilities[name];
+    }
     // Upstreams the principal can see nothing of are never contacted for this session.
     const links = [...snapshot.servers.values()]
       .filter((server) => policy.decideServer(server.name).allowed)
-      .map((server) => new UpstreamLink(server, this.#slot(slots, server.name), limiter));
+      .map((server) => new UpstreamLink(server, this.#slot(slots, server.name), limiter, { clientCapabilities }));
     return {
       snapshot,
       links,
@@ -177,6 +353,11 @@ export class McpSession extends DurableObject<Env> {
       setLogLevel: (level) => {
         record.logLevel = level;
         void this.ctx.storage.put(SESSION_KEY, record);
+      },
+      // A list change noticed during a call: the feed decides whether this client hears of it.
+      onUpstreamNotification: (server, notification) => {
+        if (this.#feed) void this.#feed.receive(server, notification);
+        else for (const kind of kindsChangedBy(notification.method)) clearCatalog(server, kind);
       },
     };
   }
@@ -201,7 +382,7 @@ export class McpSession extends DurableObject<Env> {
       const remembered = known.has(link.server.name) ? undefined : rememberedCapabilities(link.server.fingerprint);
       if (remembered) known.set(link.server.name, remembered);
     }
-    return unionCapabilities([...known.values()]);
+    return advertisedCapabilities([...known.values()]);
   }
 
   async #terminate(reason: "client" | "idle"): Promise<void> {
@@ -213,8 +394,12 @@ export class McpSession extends DurableObject<Env> {
       const ctx = await this.#context(snapshot, record, { requestId: `end:${record.id.slice(0, 8)}` });
       this.ctx.waitUntil(Promise.allSettled(ctx.links.map((link) => link.close())));
     }
-    for (const stream of this.#streams) stream.close();
-    this.#streams.clear();
+    this.#stopListening();
+    this.#notifications?.close();
+    this.#notifications = undefined;
+    for (const stream of this.#live.values()) stream.close();
+    this.#live.clear();
+    for (const controller of this.#inFlight.values()) controller.abort();
     this.#record = null;
     this.#slots = new Map();
     await this.ctx.storage.deleteAlarm();

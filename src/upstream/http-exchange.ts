@@ -12,8 +12,14 @@ export interface Exchange {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   timeoutMs: number;
-  /** Messages the upstream sends before its answer (progress, logging, its own requests). */
-  onMessage?: (message: JsonRpcMessage) => void;
+  /**
+   * Messages the upstream sends before its answer (progress, logging, its own requests).
+   * While a returned promise is pending (the client is answering the upstream's own
+   * request) the timeout is paused; a progress notification restarts it.
+   */
+  onMessage?: (message: JsonRpcMessage) => void | Promise<unknown>;
+  /** The client gave up: stop waiting. */
+  signal?: AbortSignal | undefined;
 }
 
 export type ExchangeOutcome =
@@ -31,8 +37,11 @@ export async function exchange(
   sentSessionId: string | null,
 ): Promise<ExchangeOutcome> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ex.timeoutMs);
+  const deadline = new Deadline(ex.timeoutMs, () => controller.abort());
+  const onCancel = () => controller.abort();
+  ex.signal?.addEventListener("abort", onCancel);
   try {
+    if (ex.signal?.aborted) throw errors.cancelled();
     const response = await send(ex, controller.signal);
     const sessionId = response.headers.get("mcp-session-id");
     if (response.status === 404 && sentSessionId !== null) {
@@ -52,13 +61,43 @@ export async function exchange(
       if (response.ok) return { kind: "accepted", sessionId };
       throw statusError(ex.server, response.status);
     }
-    const answer = await readAnswer(ex, response, expectId);
+    const answer = await readAnswer(ex, response, expectId, deadline);
     return { kind: "response", response: answer, sessionId };
   } catch (error) {
+    if (ex.signal?.aborted) throw errors.cancelled();
     if (controller.signal.aborted) throw errors.timeout(ex.server, ex.timeoutMs);
     throw error;
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
+    ex.signal?.removeEventListener("abort", onCancel);
+  }
+}
+
+/** A timeout that progress restarts and that waits while the client answers the upstream. */
+class Deadline {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #holds = 0;
+  constructor(
+    private readonly ms: number,
+    private readonly expire: () => void,
+  ) {
+    this.restart();
+  }
+  restart(): void {
+    clearTimeout(this.#timer);
+    this.#timer = this.#holds > 0 ? undefined : setTimeout(this.expire, this.ms);
+  }
+  hold(pending: Promise<unknown>): void {
+    this.#holds++;
+    clearTimeout(this.#timer);
+    void pending.finally(() => {
+      this.#holds--;
+      this.restart();
+    });
+  }
+  clear(): void {
+    this.#holds = Number.POSITIVE_INFINITY;
+    clearTimeout(this.#timer);
   }
 }
 
@@ -81,9 +120,14 @@ async function send(ex: Exchange, signal: AbortSignal): Promise<Response> {
   }
 }
 
-async function readAnswer(ex: Exchange, response: Response, expectId: RequestId): Promise<JsonRpcResponse> {
+async function readAnswer(
+  ex: Exchange,
+  response: Response,
+  expectId: RequestId,
+  deadline: Deadline,
+): Promise<JsonRpcResponse> {
   const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "text/event-stream" && response.ok) return readEventStream(ex, response, expectId);
+  if (type === "text/event-stream" && response.ok) return readEventStream(ex, response, expectId, deadline);
   if (type !== "application/json") {
     await response.body?.cancel();
     if (!response.ok) throw statusError(ex.server, response.status);
@@ -109,7 +153,12 @@ function answerFromJson(ex: Exchange, text: string, response: Response, expectId
   throw errors.upstreamError(ex.server, "answered with something that is not the JSON-RPC response to its request");
 }
 
-async function readEventStream(ex: Exchange, response: Response, expectId: RequestId): Promise<JsonRpcResponse> {
+async function readEventStream(
+  ex: Exchange,
+  response: Response,
+  expectId: RequestId,
+  deadline: Deadline,
+): Promise<JsonRpcResponse> {
   let answer: JsonRpcResponse | undefined;
   let malformed = false;
   const parser = createParser({
@@ -125,7 +174,11 @@ async function readEventStream(ex: Exchange, response: Response, expectId: Reque
       const message = classifyMessage(decoded);
       if (!message) malformed = true;
       else if (message.kind === "response" && message.message.id === expectId) answer = message.message;
-      else ex.onMessage?.(message);
+      else {
+        if (message.kind === "notification" && message.message.method === "notifications/progress") deadline.restart();
+        const pending = ex.onMessage?.(message);
+        if (pending) deadline.hold(pending);
+      }
     },
   });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -177,5 +230,5 @@ function isIdlessError(text: string): boolean {
 
 function statusError(server: string, status: number): GatewayError {
   if (status === 502 || status === 503 || status === 504) return errors.serverUnavailable(server, `HTTP ${status}`);
-  return errors.upstreamError(server, `answered HTTP ${status}`);
+  return errors.upstreamError(server, `answered HTTP ${status}`, { status });
 }

@@ -1,76 +1,90 @@
-// The gateway as an MCP client of one upstream, within one client session: it
-// initializes on first use, carries the upstream's session id and protocol version,
-// and re-initializes once, transparently, when the upstream forgets the session (404).
+// The gateway as an MCP client of one upstream, in the upstream's own era.
+//
+// Legacy upstreams get a session: initialize on first use, carry its id and version,
+// re-initialize once, transparently, when the upstream forgets it (404). Their own
+// requests during a call (sampling, elicitation, roots) go to `onRequest` and the
+// answer goes back to them. Current-era upstreams get stateless requests with the
+// `_meta` envelope and the mirrored headers.
+//
 // Links are made per client request (each request has its own fetch limiter); what
-// outlives a request sits in a SessionSlot that the owner keeps and persists.
+// outlives a request sits in a SessionSlot that its owner keeps and persists.
 import { exchange, type Exchange } from "./http-exchange.js";
 import type { Limiter } from "./limiter.js";
 import type { ResolvedServer } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
-import { asRecord, isErrorResponse, type JsonRpcMessage, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import {
+  asRecord,
+  isErrorResponse,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../mcp/jsonrpc.js";
 import { isSupportedLegacyVersion, LATEST_LEGACY_VERSION } from "../mcp/versions.js";
+import { META, modernRequestHeaders, withoutEnvelope } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
+import { discover } from "./era.js";
+import type { ClientAnswer, Link, RequestOptions, UpstreamState } from "./link.js";
 
-export interface UpstreamSessionState {
-  /** Absent when the upstream runs without sessions. */
-  sessionId?: string;
-  protocolVersion: string;
-  capabilities: Record<string, unknown>;
-  serverInfo: Record<string, unknown>;
-  /** The registration fingerprint this session was opened under; a change reopens it. */
-  fingerprint: string;
-}
+export type { UpstreamState, RequestOptions } from "./link.js";
 
-/** One upstream session's state, kept by whoever owns it (a client session object). */
+/** One upstream's state, kept by whoever owns it (a client session, a held session). */
 export interface SessionSlot {
-  state?: UpstreamSessionState | undefined;
+  state?: UpstreamState | undefined;
   /** An initialize under way, shared by concurrent requests. */
-  opening?: Promise<UpstreamSessionState> | undefined;
-  save(state: UpstreamSessionState | undefined): void;
+  opening?: Promise<UpstreamState> | undefined;
+  save(state: UpstreamState | undefined): void;
 }
 
-export interface RequestOptions {
-  onMessage?: (message: JsonRpcMessage) => void;
-  timeoutMs?: number;
+export interface LinkOptions {
+  /** What the gateway declares to legacy upstreams at initialize: what its client can answer. */
+  clientCapabilities?: Record<string, unknown>;
 }
 
+const isolateTag = Math.random().toString(36).slice(2, 8);
 let nextId = 1;
+const requestId = (kind = "") => `gw-${isolateTag}-${kind}${nextId++}`;
 
 /** An upstream must offer at least one of these for the gateway to have anything to relay. */
 const SERVABLE_CAPABILITIES = ["tools", "prompts", "resources"];
+/** The upstream requests a client can be asked to answer, and the capability each needs. */
+export const RELAYABLE_REQUESTS: Record<string, string> = {
+  "sampling/createMessage": "sampling",
+  "elicitation/create": "elicitation",
+  "roots/list": "roots",
+};
 
-export class UpstreamLink {
+export class UpstreamLink implements Link {
   constructor(
     readonly server: ResolvedServer,
     private readonly slot: SessionSlot,
     private readonly limiter: Limiter,
+    private readonly options: LinkOptions = {},
   ) {}
 
-  get #state(): UpstreamSessionState | undefined {
+  get #state(): UpstreamState | undefined {
     const state = this.slot.state;
     return state?.fingerprint === this.server.fingerprint ? state : undefined;
   }
 
-  /** The upstream's capabilities, initializing the session if needed. */
-  async open(): Promise<UpstreamSessionState> {
+  async open(): Promise<UpstreamState> {
     const state = this.#state;
     if (state) return state;
-    this.slot.opening ??= this.#initialize().finally(() => (this.slot.opening = undefined));
+    this.slot.opening ??= this.#learn().finally(() => (this.slot.opening = undefined));
     return this.slot.opening;
   }
 
-  /** Sends a request; the response carries the gateway's id, which the caller replaces. */
   async request(
     method: string,
     params: Record<string, unknown> | undefined,
     options: RequestOptions = {},
   ): Promise<JsonRpcResponse> {
     const state = await this.open();
-    const outcome = await this.#send(state, { method, params }, options);
+    if (state.era === "modern") return this.#sendModern(state, method, params, options);
+    const outcome = await this.#sendLegacy(state, method, params, options);
     if (outcome !== "expired") return outcome;
     this.#forget(state);
     const reopened = await this.open();
-    const retried = await this.#send(reopened, { method, params }, options);
+    const retried = await this.#sendLegacy(reopened, method, params, options);
     if (retried === "expired")
       throw errors.upstreamError(this.server.name, "forgot its session again right after re-initializing");
     return retried;
@@ -78,13 +92,14 @@ export class UpstreamLink {
 
   async notify(method: string, params?: Record<string, unknown>): Promise<void> {
     const state = await this.open();
-    await this.limiter.run(() =>
-      exchange(
-        this.#exchange(state, { jsonrpc: "2.0", method, ...(params ? { params } : {}) }),
-        null,
-        state.sessionId ?? null,
-      ),
-    );
+    const body = { jsonrpc: "2.0", method, ...(params ? { params } : {}) };
+    if (state.era === "modern") {
+      const headers = { ...this.server.headers, ...modernRequestHeaders(method, params, state.protocolVersion) };
+      const exchanged = { ...this.#exchange(undefined, body), headers };
+      await this.limiter.run(() => exchange(exchanged, null, null));
+      return;
+    }
+    await this.limiter.run(() => exchange(this.#exchange(state, body), null, state.sessionId ?? null));
   }
 
   /** Ends the upstream session (best effort): the client ended its own. */
@@ -98,7 +113,7 @@ export class UpstreamLink {
       try {
         const response = await fetch(this.server.registration.url, {
           method: "DELETE",
-          headers: this.#headers(state),
+          headers: this.headers(state),
           signal: controller.signal,
         });
         await response.body?.cancel();
@@ -110,29 +125,116 @@ export class UpstreamLink {
     });
   }
 
-  async #send(
-    state: UpstreamSessionState,
-    message: { method: string; params: Record<string, unknown> | undefined },
+  /** The headers every request of this state carries (credentials, version, session). */
+  headers(state: UpstreamState | undefined): Record<string, string> {
+    const headers: Record<string, string> = { ...this.server.headers };
+    if (state) headers["mcp-protocol-version"] = state.protocolVersion;
+    if (state?.sessionId) headers["mcp-session-id"] = state.sessionId;
+    return headers;
+  }
+
+  /** Forgets a session the upstream no longer knows, so the next use re-initializes. */
+  forgetSession(): void {
+    const state = this.#state;
+    if (state) this.#forget(state);
+  }
+
+  async #sendModern(
+    state: UpstreamState,
+    method: string,
+    params: Record<string, unknown> | undefined,
     options: RequestOptions,
-  ): Promise<JsonRpcResponse | "expired"> {
-    const id = `gw-${nextId++}`;
-    const body = { jsonrpc: "2.0", id, method: message.method, ...(message.params ? { params: message.params } : {}) };
-    const outcome = await this.limiter.run(() =>
-      exchange(this.#exchange(state, body, options), id, state.sessionId ?? null),
-    );
-    if (outcome.kind === "session-expired") return "expired";
+  ): Promise<JsonRpcResponse> {
+    const id = requestId();
+    const meta: Record<string, unknown> = {
+      ...withoutEnvelope(asRecord(params?.["_meta"])),
+      [META.protocolVersion]: state.protocolVersion,
+      [META.clientInfo]: GATEWAY_INFO,
+      [META.clientCapabilities]: options.clientCapabilities ?? {},
+      ...(options.logLevel !== undefined ? { [META.logLevel]: options.logLevel } : {}),
+    };
+    const sent = { ...params, _meta: meta };
+    const body = { jsonrpc: "2.0", id, method, params: sent };
+    const ex: Exchange = {
+      ...this.#exchange(undefined, body, options),
+      headers: { ...this.server.headers, ...modernRequestHeaders(method, sent, state.protocolVersion) },
+    };
+    const outcome = await this.limiter.run(() => exchange(ex, id, null));
     if (outcome.kind !== "response")
       throw errors.upstreamError(this.server.name, "accepted a request without answering it");
     return outcome.response;
   }
 
-  async #initialize(): Promise<UpstreamSessionState> {
-    const id = `gw-init-${nextId++}`;
+  async #sendLegacy(
+    state: UpstreamState,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+  ): Promise<JsonRpcResponse | "expired"> {
+    const id = requestId();
+    const sent =
+      params && "_meta" in params ? { ...params, _meta: withoutEnvelope(asRecord(params["_meta"])) } : params;
+    const body = { jsonrpc: "2.0", id, method, ...(sent ? { params: sent } : {}) };
+    const onCancel = () => {
+      void this.notify("notifications/cancelled", { requestId: id, reason: "The client cancelled the request" }).catch(
+        () => undefined,
+      );
+    };
+    options.signal?.addEventListener("abort", onCancel, { once: true });
+    try {
+      const outcome = await this.limiter.run(() =>
+        exchange(this.#exchange(state, body, options), id, state.sessionId ?? null),
+      );
+      if (outcome.kind === "session-expired") return "expired";
+      if (outcome.kind !== "response")
+        throw errors.upstreamError(this.server.name, "accepted a request without answering it");
+      return outcome.response;
+    } finally {
+      options.signal?.removeEventListener("abort", onCancel);
+    }
+  }
+
+  /** A legacy upstream asks something of the client mid-call: relay it, answer it. */
+  async #answerUpstream(state: UpstreamState, request: JsonRpcRequest, options: RequestOptions): Promise<void> {
+    let answer: ClientAnswer;
+    if (request.method === "ping") answer = { result: {} };
+    else if (!Object.hasOwn(RELAYABLE_REQUESTS, request.method)) {
+      answer = { error: { code: -32601, message: `Method not found: ${request.method}` } };
+    } else if (!options.onRequest) {
+      answer = { error: { code: -32601, message: `The client cannot answer ${request.method} here` } };
+    } else {
+      try {
+        answer = await options.onRequest(request.method, request.params ?? {});
+      } catch (error) {
+        answer = { error: { code: -32603, message: error instanceof Error ? error.message : "relay failed" } };
+      }
+    }
+    const body = { jsonrpc: "2.0", id: request.id, ...answer };
+    // Outside the limiter: the call holding a slot is waiting for exactly this answer.
+    await exchange(this.#exchange(state, body), null, state.sessionId ?? null).catch(() => undefined);
+  }
+
+  async #learn(): Promise<UpstreamState> {
+    const found = await discover(this.server, this.limiter);
+    if (found.era === "legacy") return this.#initialize();
+    const state: UpstreamState = { ...found, fingerprint: this.server.fingerprint };
+    this.#check(state.capabilities);
+    this.slot.state = state;
+    this.slot.save(state);
+    return state;
+  }
+
+  async #initialize(): Promise<UpstreamState> {
+    const id = requestId("init-");
     const body = {
       jsonrpc: "2.0",
       id,
       method: "initialize",
-      params: { protocolVersion: LATEST_LEGACY_VERSION, capabilities: {}, clientInfo: GATEWAY_INFO },
+      params: {
+        protocolVersion: LATEST_LEGACY_VERSION,
+        capabilities: this.options.clientCapabilities ?? {},
+        clientInfo: GATEWAY_INFO,
+      },
     };
     const outcome = await this.limiter.run(() => exchange(this.#exchange(undefined, body), id, null));
     if (outcome.kind !== "response") throw errors.upstreamError(this.server.name, "did not answer initialize");
@@ -149,13 +251,9 @@ export class UpstreamLink {
       );
     }
     const capabilities = asRecord(result["capabilities"]);
-    if (!SERVABLE_CAPABILITIES.some((name) => capabilities[name] !== undefined)) {
-      throw errors.upstreamError(
-        this.server.name,
-        "offers no tools, prompts or resources, so there is nothing to serve",
-      );
-    }
-    const state: UpstreamSessionState = {
+    this.#check(capabilities);
+    const state: UpstreamState = {
+      era: "legacy",
       protocolVersion: version,
       capabilities,
       serverInfo: asRecord(result["serverInfo"]),
@@ -174,31 +272,35 @@ export class UpstreamLink {
     return state;
   }
 
-  #forget(state: UpstreamSessionState): void {
+  #check(capabilities: Record<string, unknown>): void {
+    if (!SERVABLE_CAPABILITIES.some((name) => capabilities[name] !== undefined)) {
+      throw errors.upstreamError(
+        this.server.name,
+        "offers no tools, prompts or resources, so there is nothing to serve",
+      );
+    }
+  }
+
+  #forget(state: UpstreamState): void {
     if (this.slot.state !== state) return;
     this.slot.state = undefined;
     this.slot.save(undefined);
   }
 
-  #exchange(
-    state: UpstreamSessionState | undefined,
-    body: Record<string, unknown>,
-    options: RequestOptions = {},
-  ): Exchange {
+  #exchange(state: UpstreamState | undefined, body: Record<string, unknown>, options: RequestOptions = {}): Exchange {
+    const onMessage = (message: JsonRpcMessage) => {
+      if (message.kind === "notification") options.onNotification?.(message.message);
+      else if (message.kind === "request" && state) return this.#answerUpstream(state, message.message, options);
+      return undefined;
+    };
     return {
       server: this.server.name,
       url: this.server.registration.url,
-      headers: this.#headers(state),
+      headers: this.headers(state),
       body,
       timeoutMs: options.timeoutMs ?? this.server.timeoutMs,
-      ...(options.onMessage ? { onMessage: options.onMessage } : {}),
+      onMessage,
+      signal: options.signal,
     };
-  }
-
-  #headers(state: UpstreamSessionState | undefined): Record<string, string> {
-    const headers: Record<string, string> = { ...this.server.headers };
-    if (state) headers["mcp-protocol-version"] = state.protocolVersion;
-    if (state?.sessionId) headers["mcp-session-id"] = state.sessionId;
-    return headers;
   }
 }

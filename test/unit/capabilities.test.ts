@@ -1,21 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { unionCapabilities } from "../../src/gateway/capabilities.js";
+import { advertisedCapabilities } from "../../src/gateway/capabilities.js";
 
-describe("unionCapabilities", () => {
-  it("always offers tools, and the rest only when some upstream can", () => {
-    expect(unionCapabilities([])).toEqual({ tools: {} });
-    expect(unionCapabilities([{ tools: {} }, { prompts: { listChanged: true }, logging: {} }])).toEqual({
-      tools: {},
-      prompts: {},
+describe("advertisedCapabilities", () => {
+  it("always offers tools, and the rest only when some upstream can, with list changes relayed", () => {
+    expect(advertisedCapabilities([])).toEqual({ tools: { listChanged: true } });
+    expect(advertisedCapabilities([{ tools: {} }, { prompts: {}, logging: {} }])).toEqual({
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
       logging: {},
     });
   });
 
-  it("does not promise resource subscriptions while updates are not relayed", () => {
-    expect(unionCapabilities([{ resources: {} }, { resources: { subscribe: true } }, { completions: {} }])).toEqual({
-      tools: {},
-      resources: {},
+  it("promises resource subscriptions only when an upstream supports them", () => {
+    expect(advertisedCapabilities([{ resources: {} }, { completions: {} }])).toEqual({
+      tools: { listChanged: true },
+      resources: { listChanged: true },
       completions: {},
+    });
+    expect(advertisedCapabilities([{ resources: {} }, { resources: { subscribe: true } }])).toEqual({
+      tools: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
     });
   });
 });

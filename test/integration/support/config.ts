@@ -1,5 +1,6 @@
 // Seeds the CONFIG namespace for one test and makes the isolate forget what it cached
 // (config snapshot, upstream lists), so each test starts from exactly what it wrote.
+import { forgetEras } from "../../../src/upstream/era.js";
 import { env } from "cloudflare:workers";
 import { resetConfigStoreForTests } from "../../../src/config/store.js";
 import { clearCatalog } from "../../../src/gateway/catalog.js";
@@ -52,6 +53,7 @@ export async function putSettings(settings: Record<string, unknown>): Promise<vo
 export function forgetCaches(): void {
   resetConfigStoreForTests();
   clearCatalog();
+  forgetEras();
 }
 
 async function clearKv(): Promise<void> {

@@ -1,0 +1,106 @@
+// Turns upstream notifications into what one client should hear: a list change only
+// when the list this principal sees actually changed (compared with what it saw before),
+// a resource update only for a resource it may read, log messages at its level.
+// Used by legacy sessions' GET streams and current-era `subscriptions/listen` alike.
+import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
+import { asRecord } from "../mcp/jsonrpc.js";
+import { fnv1a } from "../observe/hash.js";
+import { clearCatalog, collect, kindsChangedBy, type ListKind } from "./catalog.js";
+import type { GatewayContext } from "./router.js";
+import { namedView, uriView } from "./views.js";
+import { visibleNamed, visibleUris } from "./visible-views.js";
+import { wantsLog, type ClientChannel } from "./client-channel.js";
+import { log } from "../observe/log.js";
+
+const LIST_CHANGED: Record<ListKind, string> = {
+  tools: "notifications/tools/list_changed",
+  prompts: "notifications/prompts/list_changed",
+  resources: "notifications/resources/list_changed",
+  resourceTemplates: "notifications/resources/list_changed",
+};
+
+export interface FeedWants {
+  tools: boolean;
+  prompts: boolean;
+  resources: boolean;
+  /** URIs the client subscribed to; undefined: every readable resource's updates. */
+  resourceUris?: ReadonlySet<string>;
+}
+
+export const WANTS_EVERYTHING: FeedWants = { tools: true, prompts: true, resources: true };
+
+export class ChangeFeed {
+  readonly #seen = new Map<ListKind, string>();
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly send: (notification: JsonRpcNotification) => void,
+    private readonly wants: FeedWants = WANTS_EVERYTHING,
+    private readonly logTo?: ClientChannel,
+  ) {}
+
+  /** Notes what the client sees now, so later changes compare against it. */
+  async baseline(): Promise<void> {
+    await Promise.all(this.#kinds().map(async (kind) => this.#seen.set(kind, await this.#visible(kind))));
+  }
+
+  /** One upstream notification; handled in order, one at a time. */
+  receive(server: string, notification: JsonRpcNotification): Promise<void> {
+    this.#queue = this.#queue
+      .then(() => this.#handle(server, notification))
+      .catch((error) => {
+        log("warn", "notifications.relay_failed", { server, method: notification.method, reason: String(error) });
+      });
+    return this.#queue;
+  }
+
+  async #handle(server: string, notification: JsonRpcNotification): Promise<void> {
+    const kinds = kindsChangedBy(notification.method);
+    if (kinds.length > 0) {
+      for (const kind of kinds) clearCatalog(server, kind);
+      const announced = new Set<string>();
+      for (const kind of kinds.filter((k) => this.#kinds().includes(k))) {
+        const now = await this.#visible(kind);
+        const before = this.#seen.get(kind);
+        this.#seen.set(kind, now);
+        if (before === now || announced.has(LIST_CHANGED[kind])) continue;
+        announced.add(LIST_CHANGED[kind]);
+        this.send({ jsonrpc: "2.0", method: LIST_CHANGED[kind] });
+      }
+      return;
+    }
+    if (notification.method === "notifications/resources/updated") {
+      const uri = asRecord(notification.params)["uri"];
+      if (typeof uri !== "string" || !this.wants.resources) return;
+      if (this.wants.resourceUris && !this.wants.resourceUris.has(uri)) return;
+      if (!this.ctx.policy.decide("resources", server, uri).allowed) return;
+      this.send(notification);
+      return;
+    }
+    if (notification.method === "notifications/message") {
+      if (this.logTo && wantsLog(this.logTo, asRecord(notification.params)["level"])) this.send(notification);
+    }
+  }
+
+  #kinds(): ListKind[] {
+    const kinds: ListKind[] = [];
+    if (this.wants.tools) kinds.push("tools");
+    if (this.wants.prompts) kinds.push("prompts");
+    if (this.wants.resources) kinds.push("resources", "resourceTemplates");
+    return kinds;
+  }
+
+  /** A digest of the list this principal sees, descriptions and schemas included. */
+  async #visible(kind: ListKind): Promise<string> {
+    const { links, snapshot, policy, identity } = this.ctx;
+    const collected = await collect(kind, links, snapshot, identity.agent);
+    if (kind === "tools" || kind === "prompts") {
+      const vs = identity.virtualServer;
+      const overrides = vs === undefined ? undefined : snapshot.virtualServers.get(vs)?.overrides;
+      const view = visibleNamed(kind, namedView(kind, collected.lists, snapshot), policy, overrides);
+      return fnv1a(JSON.stringify(view.items));
+    }
+    return fnv1a(JSON.stringify(visibleUris(kind, uriView(kind, collected.lists), policy).items));
+  }
+}

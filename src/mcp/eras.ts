@@ -1,0 +1,249 @@
+// The two protocol eras, and how a POST is told apart. Pure.
+//
+// Legacy (2025-03-26, 2025-06-18, 2025-11-25): `initialize`, then `Mcp-Session-Id`.
+// Current (2026-07-28): no handshake; every request carries a `_meta` envelope with its
+// protocol version, client info and capabilities, mirrored by the `MCP-Protocol-Version`,
+// `Mcp-Method` and `Mcp-Name` headers. The body decides the era (the revision's
+// backward-compatibility rule); headers are cross-checked against it.
+import { errors, type GatewayError } from "./errors.js";
+import { asRecord, type JsonRpcNotification, type JsonRpcRequest } from "./jsonrpc.js";
+import { LEGACY_PROTOCOL_VERSIONS } from "./versions.js";
+
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+export const MODERN_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION] as const;
+/** Everything the gateway speaks, newest first, as unsupported-version errors list it. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = [
+  ...MODERN_PROTOCOL_VERSIONS,
+  ...LEGACY_PROTOCOL_VERSIONS,
+];
+
+export type Era = "legacy" | "modern";
+
+export const META = {
+  protocolVersion: "io.modelcontextprotocol/protocolVersion",
+  clientInfo: "io.modelcontextprotocol/clientInfo",
+  clientCapabilities: "io.modelcontextprotocol/clientCapabilities",
+  logLevel: "io.modelcontextprotocol/logLevel",
+  serverInfo: "io.modelcontextprotocol/serverInfo",
+  subscriptionId: "io.modelcontextprotocol/subscriptionId",
+} as const;
+
+/** Revision identifiers are ISO dates: every revision from 2026-07-28 on is current-era. */
+export function isModernVersion(version: string): boolean {
+  return version >= MODERN_PROTOCOL_VERSION;
+}
+
+/** What a current-era request says about its client, read off its envelope. */
+export interface Envelope {
+  protocolVersion: string;
+  clientInfo: Record<string, unknown>;
+  clientCapabilities: Record<string, unknown>;
+  logLevel?: string;
+}
+
+export interface PostHeaders {
+  protocolVersion?: string | undefined;
+  method?: string | undefined;
+  name?: string | undefined;
+}
+
+export type Classification =
+  { era: "legacy" } | { era: "modern"; envelope: Envelope } | { era: "rejected"; error: GatewayError };
+
+/** Which `params` field the `Mcp-Name` header mirrors, per method. */
+const NAME_SOURCE: Record<string, "name" | "uri"> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+};
+
+/**
+ * Decides the era of one POSTed request or notification and checks its headers
+ * against its body. Batches are legacy by definition (the current era has none).
+ */
+export function classifyPost(
+  message: JsonRpcRequest | JsonRpcNotification,
+  headers: PostHeaders,
+  isRequest: boolean,
+): Classification {
+  const headerVersion = headers.protocolVersion?.trim();
+  const meta = asRecord(message.params?.["_meta"]);
+  const claimed = Object.hasOwn(meta, META.protocolVersion) ? meta[META.protocolVersion] : undefined;
+
+  if (claimed === undefined) {
+    if (headerVersion !== undefined && isModernVersion(headerVersion)) {
+      return reject(
+        errors.invalidEnvelope(
+          `the MCP-Protocol-Version header names ${headerVersion}, but the request has no '_meta' envelope (${META.protocolVersion}, ${META.clientCapabilities})`,
+        ),
+      );
+    }
+    return { era: "legacy" };
+  }
+  if (typeof claimed !== "string") return reject(errors.invalidEnvelope(`${META.protocolVersion} must be a string`));
+  if (!isModernVersion(claimed)) return { era: "legacy" };
+  if (!(MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(claimed)) {
+    return reject(errors.unsupportedModernVersion(claimed, SUPPORTED_PROTOCOL_VERSIONS));
+  }
+
+  const capabilities = meta[META.clientCapabilities];
+  if (!isObject(capabilities)) {
+    return reject(errors.invalidEnvelope(`${META.clientCapabilities} is required and must be an object`));
+  }
+  const clientInfo = meta[META.clientInfo];
+  if (clientInfo !== undefined && !isImplementation(clientInfo)) {
+    return reject(errors.invalidEnvelope(`${META.clientInfo} must be an object with a string name and version`));
+  }
+  const logLevel = meta[META.logLevel];
+  if (logLevel !== undefined && typeof logLevel !== "string") {
+    return reject(errors.invalidEnvelope(`${META.logLevel} must be a string`));
+  }
+
+  const mismatch = headerMismatch(message, headers, claimed, isRequest);
+  if (mismatch) return reject(errors.headerMismatch(mismatch.header, mismatch.why));
+  return {
+    era: "modern",
+    envelope: {
+      protocolVersion: claimed,
+      clientInfo: asRecord(clientInfo),
+      clientCapabilities: capabilities,
+      ...(logLevel !== undefined ? { logLevel } : {}),
+    },
+  };
+}
+
+function headerMismatch(
+  message: JsonRpcRequest | JsonRpcNotification,
+  headers: PostHeaders,
+  claimed: string,
+  isRequest: boolean,
+): { header: string; why: string } | undefined {
+  const version = headers.protocolVersion?.trim();
+  if (version === undefined) {
+    if (isRequest) return { header: "MCP-Protocol-Version", why: `missing; the body names ${claimed}` };
+  } else if (version !== claimed) {
+    return { header: "MCP-Protocol-Version", why: `names ${version} but the body names ${claimed}` };
+  }
+  const method = headers.method?.trim();
+  if (method === undefined) {
+    if (isRequest) return { header: "Mcp-Method", why: `missing; the body names ${message.method}` };
+  } else if (method !== message.method) {
+    return { header: "Mcp-Method", why: `names ${method} but the body names ${message.method}` };
+  }
+  const source = Object.hasOwn(NAME_SOURCE, message.method) ? NAME_SOURCE[message.method] : undefined;
+  if (!source || !isRequest) return undefined;
+  const bodyValue = message.params?.[source];
+  if (typeof bodyValue !== "string") return undefined;
+  if (headers.name === undefined)
+    return { header: "Mcp-Name", why: `missing; the body carries ${source} '${bodyValue}'` };
+  const named = decodeHeaderValue(headers.name.trim());
+  if (named === undefined) return { header: "Mcp-Name", why: "carries an invalid =?base64?...?= value" };
+  if (named !== bodyValue) return { header: "Mcp-Name", why: `names '${named}' but the body carries '${bodyValue}'` };
+  return undefined;
+}
+
+const SENTINEL_PREFIX = "=?base64?";
+const SENTINEL_SUFFIX = "?=";
+
+/** Header values that are not plain ASCII travel as `=?base64?<utf-8 base64>?=`. */
+export function encodeHeaderValue(value: string): string {
+  if (/^[\x20-\x7e]*$/.test(value) && value.trim() === value && !value.startsWith(SENTINEL_PREFIX)) return value;
+  const bytes = new TextEncoder().encode(value);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `${SENTINEL_PREFIX}${btoa(binary)}${SENTINEL_SUFFIX}`;
+}
+
+export function decodeHeaderValue(value: string): string | undefined {
+  if (!(value.startsWith(SENTINEL_PREFIX) && value.endsWith(SENTINEL_SUFFIX))) return value;
+  const encoded = value.slice(SENTINEL_PREFIX.length, value.length - SENTINEL_SUFFIX.length);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return undefined;
+  try {
+    const binary = atob(encoded);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The headers a current-era request must carry, derived from its body. */
+export function modernRequestHeaders(method: string, params: Record<string, unknown> | undefined, version: string) {
+  const headers: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": method };
+  const source = Object.hasOwn(NAME_SOURCE, method) ? NAME_SOURCE[method] : undefined;
+  const value = source ? params?.[source] : undefined;
+  if (typeof value === "string") headers["mcp-name"] = encodeHeaderValue(value);
+  return headers;
+}
+
+/** The envelope keys are the gateway's business; everything else in `_meta` travels on. */
+export function withoutEnvelope(meta: Record<string, unknown>): Record<string, unknown> {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(meta)) {
+    if (!key.startsWith("io.modelcontextprotocol/")) rest[key] = value;
+  }
+  return rest;
+}
+
+/** Results whose current-era form carries `ttlMs` and `cacheScope`. */
+export const CACHEABLE_METHODS: ReadonlySet<string> = new Set([
+  "tools/list",
+  "prompts/list",
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "server/discover",
+]);
+
+/** Only these may answer `input_required`; everything else is `complete`. */
+export const MULTI_ROUND_TRIP_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
+
+export function isInputRequired(result: Record<string, unknown>): boolean {
+  return result["resultType"] === "input_required";
+}
+
+/**
+ * A result as a current-era client expects it: `resultType` always, cache hints on
+ * cacheable results (the given ones when the gateway has better knowledge).
+ */
+export function toModernResult(
+  method: string,
+  result: Record<string, unknown>,
+  cache: { ttlMs: number; cacheScope: "public" | "private" } = { ttlMs: 0, cacheScope: "private" },
+): Record<string, unknown> {
+  const resultType = typeof result["resultType"] === "string" ? result["resultType"] : "complete";
+  const modern: Record<string, unknown> = { ...result, resultType };
+  if (resultType === "complete" && CACHEABLE_METHODS.has(method)) {
+    if (!isTtl(modern["ttlMs"])) modern["ttlMs"] = cache.ttlMs;
+    if (modern["cacheScope"] !== "public" && modern["cacheScope"] !== "private")
+      modern["cacheScope"] = cache.cacheScope;
+  }
+  return modern;
+}
+
+/** A result as a legacy client expects it: the current era's additions removed. */
+export function toLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
+  if (!("resultType" in result || "ttlMs" in result || "cacheScope" in result)) return result;
+  const legacy = { ...result };
+  delete legacy["resultType"];
+  delete legacy["ttlMs"];
+  delete legacy["cacheScope"];
+  return legacy;
+}
+
+function isTtl(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isImplementation(value: unknown): boolean {
+  return isObject(value) && typeof value["name"] === "string" && typeof value["version"] === "string";
+}
+
+function reject(error: GatewayError): Classification {
+  return { era: "rejected", error };
+}

@@ -1,0 +1,22 @@
+// The lines a HeldUpstreamSession call streams back to the Worker, and the marker of the
+// `requestState` values it mints. Pure, so the Worker side can use it without the object.
+import type { PlainGatewayError } from "../mcp/errors.js";
+import type { JsonRpcNotification, JsonRpcResponse } from "../mcp/jsonrpc.js";
+
+/** One line of a held call's stream. */
+export type HeldEvent =
+  | { notification: JsonRpcNotification }
+  | { response: JsonRpcResponse }
+  | { inputRequired: { inputRequests: Record<string, unknown>; requestState: string } }
+  | { error: PlainGatewayError };
+
+export interface HeldCallOptions {
+  timeoutMs?: number;
+  clientCapabilities?: Record<string, unknown>;
+  logLevel?: string;
+  /** Who may resume the call: the identity that started it. */
+  owner: string;
+}
+
+/** `requestState` values the gateway mints start with this; anything else is an upstream's. */
+export const HELD_STATE_PREFIX = "gw-held.";

@@ -1,0 +1,194 @@
+// HeldUpstreamSession: one Durable Object per (agent, legacy upstream), holding the
+// upstream session that current-era (stateless) clients need but cannot hold. Its
+// session id lives in storage (it survives eviction) and is re-initialized when the
+// upstream forgets it.
+//
+// A call answers as a stream of lines (progress and log notifications, then the final
+// response). When the upstream asks the client something mid-call (elicitation,
+// sampling, roots), the answer is an `input_required` result whose `requestState` names
+// the suspended call; the client's retry resumes it here with its `inputResponses`, and
+// the upstream, which never stopped waiting, gets its answer.
+import { DurableObject } from "cloudflare:workers";
+import { configStore } from "../config/store.js";
+import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
+import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import { Limiter } from "../upstream/limiter.js";
+import { RELAYABLE_REQUESTS, UpstreamLink, type SessionSlot } from "../upstream/upstream-link.js";
+import type { ClientAnswer, UpstreamState } from "../upstream/link.js";
+import { upstreamKey } from "./storage-keys.js";
+import { HELD_STATE_PREFIX, type HeldCallOptions, type HeldEvent } from "./held-events.js";
+import { log } from "../observe/log.js";
+
+/** A suspended call whose client never comes back gives up after this. */
+const SUSPEND_TIMEOUT_MS = 300_000;
+/** Legacy upstreams held for current-era clients may ask for all three; each call checks. */
+const DECLARED_TO_UPSTREAM = { sampling: {}, elicitation: {}, roots: { listChanged: false } };
+
+export class HeldUpstreamSession extends DurableObject<Env> {
+  #slot: SessionSlot | undefined;
+  readonly #calls = new Map<string, HeldCall>();
+
+  /** The upstream's era and capabilities, initializing its session if needed. */
+  async describe(server: string): Promise<UpstreamState | { error: PlainGatewayError }> {
+    try {
+      return await (await this.#link(server)).open();
+    } catch (error) {
+      return { error: plainError(error) };
+    }
+  }
+
+  /** Starts a call; its events (and its end, or its question) come as NDJSON lines. */
+  async call(
+    server: string,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: HeldCallOptions,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const token = `${HELD_STATE_PREFIX}${crypto.randomUUID()}`;
+    const call = new HeldCall(token, options.owner, () => this.#calls.delete(token));
+    this.#calls.set(token, call);
+    const stream = call.attach();
+    const run = async () => {
+      const link = await this.#link(server);
+      const response = await link.request(method, params, {
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+        signal: call.signal,
+        onNotification: (notification) => call.emit({ notification }),
+        onRequest: (requestMethod, requestParams) =>
+          call.ask(requestMethod, requestParams, asRecord(options.clientCapabilities)),
+      });
+      call.finish({ response });
+    };
+    this.ctx.waitUntil(run().catch((error) => call.finish({ error: plainError(error) })));
+    return stream;
+  }
+
+  /** The client's retry: answers the suspended question and continues the call's stream. */
+  async resume(
+    token: string,
+    owner: string,
+    inputResponses: Record<string, unknown>,
+  ): Promise<ReadableStream<Uint8Array> | { error: PlainGatewayError }> {
+    const call = this.#calls.get(token);
+    if (!call || call.owner !== owner) {
+      return {
+        error: errors.invalidParams("requestState is unknown or expired; send the request again without it").toPlain(),
+      };
+    }
+    const stream = call.attach();
+    call.answer(inputResponses);
+    return stream;
+  }
+
+  async #link(server: string): Promise<UpstreamLink> {
+    const snapshot = await configStore(this.env).current();
+    const resolved = snapshot.servers.get(server);
+    if (!resolved) {
+      const unusable = snapshot.unusable.get(server);
+      if (unusable !== undefined) throw errors.invalidConfig(server, unusable);
+      throw errors.serverUnavailable(server, "it is not registered (any more)");
+    }
+    if (!this.#slot) {
+      const stored = await this.ctx.storage.get<UpstreamState>(upstreamKey(server));
+      this.#slot = {
+        state: stored,
+        save: (next) => {
+          if (next) void this.ctx.storage.put(upstreamKey(server), next);
+          else void this.ctx.storage.delete(upstreamKey(server));
+        },
+      };
+    }
+    return new UpstreamLink(resolved, this.#slot, new Limiter(), { clientCapabilities: DECLARED_TO_UPSTREAM });
+  }
+}
+
+/** A call in flight, which may be suspended while its client gathers input. */
+class HeldCall {
+  readonly #cancel = new AbortController();
+  readonly #queue: HeldEvent[] = [];
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #pending: { key: string; resolve: (answer: ClientAnswer) => void; timer: ReturnType<typeof setTimeout> } | undefined;
+  #asks = 0;
+  #done = false;
+
+  constructor(
+    readonly token: string,
+    readonly owner: string,
+    private readonly onDone: () => void,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.#cancel.signal;
+  }
+
+  /** A new reader of the call's events (the first request, then each retry). */
+  attach(): ReadableStream<Uint8Array> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    this.#writer = writable.getWriter();
+    const queued = this.#queue.splice(0);
+    for (const event of queued) this.emit(event);
+    return readable;
+  }
+
+  emit(event: HeldEvent): void {
+    const writer = this.#writer;
+    if (!writer) {
+      this.#queue.push(event);
+      return;
+    }
+    writer.write(new TextEncoder().encode(`${JSON.stringify(event)}\n`)).catch(() => {
+      // The client went away while the call ran: cancel it upstream, unless it is only
+      // waiting for the client's input (a retry resumes it).
+      if (this.#writer === writer && !this.#pending && !this.#done) this.#cancel.abort();
+    });
+    if ("response" in event || "error" in event || "inputRequired" in event) {
+      this.#writer = undefined;
+      writer.close().catch(() => undefined);
+    }
+  }
+
+  /** The upstream asks the client: suspend, and tell the client what to answer. */
+  ask(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<ClientAnswer> {
+    const needs = RELAYABLE_REQUESTS[method];
+    if (needs === undefined || capabilities[needs] === undefined) {
+      return Promise.resolve({
+        error: { code: -32601, message: `The client did not declare the '${needs ?? method}' capability` },
+      });
+    }
+    const key = `ask-${++this.#asks}`;
+    return new Promise<ClientAnswer>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending = undefined;
+        resolve({ error: { code: -32001, message: `The client did not answer ${method} in time` } });
+      }, SUSPEND_TIMEOUT_MS);
+      this.#pending = { key, resolve, timer };
+      this.emit({ inputRequired: { inputRequests: { [key]: { method, params } }, requestState: this.token } });
+    });
+  }
+
+  answer(inputResponses: Record<string, unknown>): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = undefined;
+    clearTimeout(pending.timer);
+    const given = inputResponses[pending.key];
+    if (typeof given === "object" && given !== null && !Array.isArray(given)) {
+      pending.resolve({ result: given as Record<string, unknown> });
+    } else {
+      pending.resolve({ error: { code: -32602, message: `The client's retry did not answer '${pending.key}'` } });
+    }
+  }
+
+  finish(event: { response: JsonRpcResponse } | { error: PlainGatewayError }): void {
+    this.#done = true;
+    this.emit(event);
+    this.onDone();
+  }
+}
+
+function plainError(error: unknown): PlainGatewayError {
+  if (error instanceof GatewayError) return error.toPlain();
+  log("error", "held.call_failed", { reason: String(error) });
+  return errors.internal().toPlain();
+}

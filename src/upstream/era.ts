@@ -1,0 +1,88 @@
+// Which era an upstream speaks, learned once per registration (per isolate) by probing
+// `server/discover`: a current-era server describes itself; a legacy one refuses the
+// unknown, sessionless request. Connection failures are not remembered: the next use
+// probes again.
+import type { ResolvedServer } from "../config/snapshot.js";
+import { GatewayError } from "../mcp/errors.js";
+import { asRecord, isErrorResponse } from "../mcp/jsonrpc.js";
+import { META, MODERN_PROTOCOL_VERSION, modernRequestHeaders } from "../mcp/eras.js";
+import { GATEWAY_INFO } from "../mcp/gateway-info.js";
+import { exchange } from "./http-exchange.js";
+import type { Limiter } from "./limiter.js";
+
+export type Discovery =
+  | { era: "legacy" }
+  | {
+      era: "modern";
+      protocolVersion: string;
+      capabilities: Record<string, unknown>;
+      serverInfo: Record<string, unknown>;
+    };
+
+const known = new Map<string, Promise<Discovery>>();
+let probeIds = 0;
+
+export function discover(server: ResolvedServer, limiter: Limiter): Promise<Discovery> {
+  let found = known.get(server.fingerprint);
+  if (!found) {
+    found = probe(server, limiter);
+    known.set(server.fingerprint, found);
+    found.catch(() => known.delete(server.fingerprint));
+  }
+  return found;
+}
+
+/** Tests: forget what was learned. */
+export function forgetEras(): void {
+  known.clear();
+}
+
+async function probe(server: ResolvedServer, limiter: Limiter): Promise<Discovery> {
+  const id = `gw-discover-${++probeIds}`;
+  const body = {
+    jsonrpc: "2.0",
+    id,
+    method: "server/discover",
+    params: {
+      _meta: {
+        [META.protocolVersion]: MODERN_PROTOCOL_VERSION,
+        [META.clientInfo]: GATEWAY_INFO,
+        [META.clientCapabilities]: {},
+      },
+    },
+  };
+  let outcome;
+  try {
+    outcome = await limiter.run(() =>
+      exchange(
+        {
+          server: server.name,
+          url: server.registration.url,
+          headers: {
+            ...server.headers,
+            ...modernRequestHeaders("server/discover", undefined, MODERN_PROTOCOL_VERSION),
+          },
+          body,
+          timeoutMs: server.timeoutMs,
+        },
+        id,
+        null,
+      ),
+    );
+  } catch (error) {
+    // A 4xx is a refusal of the unknown request: legacy. Anything else is a fault.
+    const status = error instanceof GatewayError ? error.details["status"] : undefined;
+    if (typeof status === "number" && status >= 400 && status < 500) return { era: "legacy" };
+    throw error;
+  }
+  if (outcome.kind !== "response" || isErrorResponse(outcome.response)) return { era: "legacy" };
+  const result = outcome.response.result;
+  const versions = result["supportedVersions"];
+  if (!Array.isArray(versions) || !versions.includes(MODERN_PROTOCOL_VERSION)) return { era: "legacy" };
+  return {
+    era: "modern",
+    protocolVersion: MODERN_PROTOCOL_VERSION,
+    capabilities: asRecord(result["capabilities"]),
+    serverInfo: asRecord(asRecord(result["_meta"])[META.serverInfo]),
+  };
+}

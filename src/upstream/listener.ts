@@ -1,0 +1,133 @@
+// Listens for an upstream's notifications outside any call (list changes, resource
+// updates, log messages): a legacy upstream's GET stream on its session, or a
+// current-era upstream's `subscriptions/listen`. Runs until stopped; a dropped stream
+// is reopened a few times, a refused one is left alone (the upstream offers none).
+import { createParser } from "eventsource-parser";
+import { classifyMessage, type JsonRpcNotification } from "../mcp/jsonrpc.js";
+import { META, modernRequestHeaders } from "../mcp/eras.js";
+import { GATEWAY_INFO } from "../mcp/gateway-info.js";
+import { log } from "../observe/log.js";
+import type { UpstreamLink } from "./upstream-link.js";
+
+const MAX_REOPENS = 5;
+const REOPEN_DELAY_MS = 1000;
+
+export interface ListenFilter {
+  resourceSubscriptions?: string[];
+}
+
+export class UpstreamListener {
+  readonly #controller = new AbortController();
+
+  constructor(
+    private readonly link: UpstreamLink,
+    private readonly onNotification: (notification: JsonRpcNotification) => void,
+    private readonly filter: ListenFilter = {},
+  ) {}
+
+  /** Runs in the background until stop(); never throws. */
+  start(): Promise<void> {
+    return this.#run().catch((error) => {
+      if (!this.#controller.signal.aborted)
+        log("warn", "upstream.listen_failed", { server: this.link.server.name, reason: String(error) });
+    });
+  }
+
+  stop(): void {
+    this.#controller.abort();
+  }
+
+  async #run(): Promise<void> {
+    for (let attempt = 0; attempt <= MAX_REOPENS && !this.#controller.signal.aborted; attempt++) {
+      if (attempt > 0) await sleep(REOPEN_DELAY_MS * attempt, this.#controller.signal);
+      const response = await this.#open();
+      if (response.status === 404) {
+        // The upstream forgot the session: the next request re-initializes it.
+        this.link.forgetSession();
+        await response.body?.cancel();
+        await this.link.open();
+        continue;
+      }
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        log("info", "upstream.listen_refused", { server: this.link.server.name, status: response.status });
+        return;
+      }
+      await this.#read(response.body);
+    }
+  }
+
+  async #open(): Promise<Response> {
+    const state = await this.link.open();
+    const signal = this.#controller.signal;
+    if (state.era === "legacy") {
+      return fetch(this.link.server.registration.url, {
+        method: "GET",
+        headers: { ...this.link.headers(state), accept: "text/event-stream" },
+        signal,
+      });
+    }
+    const params = {
+      notifications: {
+        toolsListChanged: true,
+        promptsListChanged: true,
+        resourcesListChanged: true,
+        ...(this.filter.resourceSubscriptions?.length
+          ? { resourceSubscriptions: this.filter.resourceSubscriptions }
+          : {}),
+      },
+      _meta: {
+        [META.protocolVersion]: state.protocolVersion,
+        [META.clientInfo]: GATEWAY_INFO,
+        [META.clientCapabilities]: {},
+      },
+    };
+    return fetch(this.link.server.registration.url, {
+      method: "POST",
+      headers: {
+        ...this.link.server.headers,
+        ...modernRequestHeaders("subscriptions/listen", params, state.protocolVersion),
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: `gw-listen-${crypto.randomUUID()}`,
+        method: "subscriptions/listen",
+        params,
+      }),
+      signal,
+    });
+  }
+
+  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const parser = createParser({
+      onEvent: (event) => {
+        if (event.data === "") return;
+        try {
+          const message = classifyMessage(JSON.parse(event.data));
+          if (message?.kind === "notification") this.onNotification(message.message);
+        } catch {
+          // A malformed event is skipped; the stream goes on.
+        }
+      },
+    });
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        parser.feed(value);
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
