@@ -232,7 +232,13 @@ describe("the /mcp endpoint", () => {
         id: "init-1",
         result: {
           protocolVersion: "2025-06-18",
-          capabilities: { tools: {}, prompts: {}, resources: {}, logging: {} },
+          // List changes are relayed from every upstream; no fixture upstream supports subscriptions.
+          capabilities: {
+            tools: { listChanged: true },
+            prompts: { listChanged: true },
+            resources: { listChanged: true },
+            logging: {},
+          },
           serverInfo: { name: "mcp-edge-gateway", version: expect.any(String) },
         },
       });
@@ -247,7 +253,7 @@ describe("the /mcp endpoint", () => {
     it("advertises tools only when no upstream is registered", async () => {
       await seedConfig({});
       const client = await GatewayClient.connect();
-      expect(client.initializeResult["capabilities"]).toEqual({ tools: {} });
+      expect(client.initializeResult["capabilities"]).toEqual({ tools: { listChanged: true } });
       expect(await client.tools()).toEqual([]);
     });
 

@@ -16,10 +16,11 @@ describe("in front of server-everything", () => {
   });
 
   it("advertises what the two upstreams can do between them", () => {
+    // server-everything supports resource subscriptions; list changes are relayed from both.
     expect(client.initializeResult["capabilities"]).toEqual({
-      tools: {},
-      prompts: {},
-      resources: {},
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
       completions: {},
       logging: {},
     });

@@ -4,7 +4,7 @@
 // never receives the attempt. A server an agent can see nothing of is never contacted.
 import { beforeEach, describe, expect, it } from "vitest";
 import { seedConfig } from "./support/config.js";
-import { FixtureTenant } from "./support/fixture.js";
+import { FixtureTenant, isEraProbe } from "./support/fixture.js";
 import { AgentSession } from "./support/agent.js";
 import type { RpcError, RpcResponse } from "./support/client.js";
 
@@ -20,11 +20,18 @@ const BOOKKEEPING = new Set([
   "resources/templates/list",
 ]);
 
-/** The client requests an upstream received: "tools/call query", "resources/read", … */
+/**
+ * The client requests an upstream received: "tools/call query", "resources/read", …
+ * The era probe (one session-less `server/discover` before first use) is bookkeeping too,
+ * and checked to be exactly that: at most one, sent before anything else.
+ */
 async function received(tenant: FixtureTenant): Promise<string[]> {
   const { requests } = await tenant.stats();
+  const probes = requests.filter((r) => r.method === "server/discover");
+  expect(probes.length, `era probes of ${tenant.name}`).toBeLessThanOrEqual(1);
+  if (probes.length === 1) expect(requests[0], `the probe comes first at ${tenant.name}`).toSatisfy(isEraProbe);
   return requests
-    .filter((r) => r.method !== null && !BOOKKEEPING.has(r.method))
+    .filter((r) => r.method !== null && !BOOKKEEPING.has(r.method) && !isEraProbe(r))
     .map((r) => (r.tool === null ? r.method! : `${r.method} ${r.tool}`));
 }
 
@@ -401,6 +408,11 @@ describe("hidden means uncallable", () => {
       ref: { type: "ref/resource", uri: `fixture://${secret.name}/items/{id}` },
       argument: { name: "id", value: "1" },
     });
+    // Its event stream listens to the upstreams it can see, and only to them.
+    const events = await session.stream();
+    expect(events.status).toBe(200);
+    await expect.poll(async () => [(await pg.stats()).listening, (await gh.stats()).listening]).toEqual([1, 1]);
+    await events.body!.cancel();
     expect((await session.end()).status).toBe(204);
     const stats = await secret.stats();
     expect(stats.initialize).toBe(0);

@@ -3,9 +3,9 @@
 // Object with its upstream sessions intact.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { GatewayClient, gatewayFetch } from "./support/client.js";
+import { GatewayClient, gatewayFetch, SseReader } from "./support/client.js";
 import { seedConfig } from "./support/config.js";
-import { DEFAULT_TOOL_COUNT, FixtureTenant } from "./support/fixture.js";
+import { DEFAULT_TOOL_COUNT, FixtureTenant, isEraProbe } from "./support/fixture.js";
 import type { SessionRecord } from "../../src/session/mcp-session.js";
 
 const SESSION_KEY = "session";
@@ -56,14 +56,16 @@ describe("a client session", () => {
     expect(await second.callText("fx__echo", { text: "still here" })).toBe("still here");
   });
 
-  it("opens an event stream on GET that starts with a priming comment", async () => {
+  it("opens an event stream on GET that starts with a priming event: an event id and empty data", async () => {
     const client = await GatewayClient.connect();
     const response = await gatewayFetch("/mcp", { headers: { ...client.headers, accept: "text/event-stream" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const { value } = await reader.read();
-    expect(value).toMatch(/^: /);
+    const reader = new SseReader(response);
+    const priming = await reader.next();
+    // The very first bytes: `id: <stream>-<seq>`, then `data: ` with nothing, then the blank line.
+    expect(reader.raw).toMatch(/^id: \d+-\d+\ndata: \n\n/);
+    expect(priming).toEqual({ id: expect.stringMatching(/^\d+-\d+$/), data: "", comments: [] });
     await reader.cancel();
     expect((await client.end()).status).toBe(204);
   });
@@ -82,8 +84,9 @@ describe("a client session", () => {
   it("answers initialize without waiting for an upstream slow to initialize, and uses it once it is ready", async () => {
     await tenant.configure({ fault: { kind: "slow", methods: ["initialize"], delayMs: 4500 } });
     const client = await GatewayClient.connect();
-    // Nothing was known of the slow upstream when the gateway answered.
-    expect(client.initializeResult["capabilities"]).toEqual({ tools: {} });
+    // Nothing was known of the slow upstream when the gateway answered: tools only, as always
+    // with their list changes relayed.
+    expect(client.initializeResult["capabilities"]).toEqual({ tools: { listChanged: true } });
 
     expect(await client.toolNames()).toHaveLength(DEFAULT_TOOL_COUNT);
     expect((await tenant.stats()).initialize).toBe(1);
@@ -145,7 +148,11 @@ describe("a client session", () => {
       expect(await client.toolNames()).toHaveLength(DEFAULT_TOOL_COUNT);
       const after = await tenant.stats();
       expect(after.initialize).toBe(1);
-      const sessionIds = new Set(after.requests.filter((r) => r.method !== "initialize").map((r) => r.sessionId));
+      // Nor probed again: the era is remembered per isolate, not per object.
+      expect(after.requests.filter((r) => r.method === "server/discover")).toHaveLength(1);
+      const sessionIds = new Set(
+        after.requests.filter((r) => r.method !== "initialize" && !isEraProbe(r)).map((r) => r.sessionId),
+      );
       expect(sessionIds.size).toBe(1);
       expect([...sessionIds][0]).toBeTruthy();
     });
@@ -203,8 +210,21 @@ describe("a client session", () => {
     it("speaks to the upstream as a well-behaved client: initialized, then session id and version on every request", async () => {
       const client = await GatewayClient.connect();
       await client.callText("fx__echo", { text: "x" });
-      const [initialize, ...rest] = (await tenant.stats()).requests;
+      const [probe, initialize, ...rest] = (await tenant.stats()).requests;
+      // First the era probe: one session-less server/discover in the 2026-07-28 envelope,
+      // which this legacy upstream refuses; then the 2025 handshake as before.
+      expect(probe).toMatchObject({ httpMethod: "POST", method: "server/discover", sessionId: null });
+      expect(probe!.headers["mcp-protocol-version"]).toBe("2026-07-28");
+      expect(probe!.headers["mcp-method"]).toBe("server/discover");
+      expect(probe!.params).toEqual({
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientInfo": { name: "mcp-edge-gateway", version: expect.any(String) },
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      });
       expect(initialize).toMatchObject({ method: "initialize", sessionId: null });
+      expect(initialize!.params).not.toHaveProperty("_meta");
       expect(rest[0]).toMatchObject({ method: "notifications/initialized" });
       for (const request of rest) {
         expect(request.sessionId).toBeTruthy();

@@ -138,10 +138,43 @@ describe("upstream faults", () => {
     expect(response.error).toMatchObject({ code: -32602, message: expect.stringContaining("Unknown tool: paged_8") });
   });
 
-  it("skips the messages an upstream sends on the stream before its answer", async () => {
+  // The fixture's `notify` sends two info log messages on the request's stream. A legacy
+  // client that set no level gets every log message, so they reach it ahead of the answer.
+  it("relays the log messages an upstream sends on the stream before its answer, then the answer", async () => {
     await faulty.configure({ tools: ["echo", "notify"] });
     const client = await connectWith({ url: faulty.url });
-    expect(await client.callText("faulty__notify")).toBe(`${faulty.name}/notify`);
+    const { id, contentType, messages } = await client.exchange("tools/call", { name: "faulty__notify" });
+    expect(contentType).toMatch(/^text\/event-stream/);
+    expect(messages).toEqual([
+      { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "working" } },
+      { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "done" } },
+      { jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `${faulty.name}/notify` }] } },
+    ]);
+  });
+
+  it("answers in JSON, without those messages, a client that accepts only JSON", async () => {
+    await faulty.configure({ tools: ["echo", "notify"] });
+    const client = await connectWith({ url: faulty.url });
+    const { id, contentType, messages } = await client.exchange(
+      "tools/call",
+      { name: "faulty__notify" },
+      { accept: "application/json" },
+    );
+    expect(contentType).toMatch(/^application\/json/);
+    expect(messages).toEqual([
+      { jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `${faulty.name}/notify` }] } },
+    ]);
+  });
+
+  it("skips what an upstream sends before its answer that the client did not ask for", async () => {
+    // Progress for a token the client never gave: dropped, so the answer stays plain JSON.
+    await faulty.configure({ tools: ["echo", "stray_progress"] });
+    const client = await connectWith({ url: faulty.url });
+    const { id, contentType, messages } = await client.exchange("tools/call", { name: "faulty__stray_progress" });
+    expect(contentType).toMatch(/^application\/json/);
+    expect(messages).toEqual([
+      { jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `${faulty.name}/stray_progress` }] } },
+    ]);
   });
 
   it("answers JSON-answering upstreams as well as event-stream ones", async () => {

@@ -47,12 +47,16 @@ export function postMcp(body: unknown, headers: Record<string, string> = {}, pat
   });
 }
 
-export function initializeRequest(protocolVersion = "2025-06-18", id: string | number = 0) {
+export function initializeRequest(
+  protocolVersion = "2025-06-18",
+  id: string | number = 0,
+  capabilities: Record<string, unknown> = {},
+) {
   return {
     jsonrpc: "2.0",
     id,
     method: "initialize",
-    params: { protocolVersion, capabilities: {}, clientInfo: { name: "integration-test", version: "1.0.0" } },
+    params: { protocolVersion, capabilities, clientInfo: { name: "integration-test", version: "1.0.0" } },
   };
 }
 
@@ -67,6 +71,8 @@ export interface Credentials {
 
 export interface AgentOptions extends Credentials {
   protocolVersion?: string;
+  /** The client capabilities declared at initialize (none by default). */
+  capabilities?: Record<string, unknown>;
 }
 
 export type NamedKind = "tools" | "prompts";
@@ -84,7 +90,7 @@ export function credentialHeaders(credentials: Credentials): Record<string, stri
 /** Sends initialize as these credentials and returns the raw answer (for refusals). */
 export function initializeAs(credentials: AgentOptions): Promise<Response> {
   return postMcp(
-    initializeRequest(credentials.protocolVersion ?? "2025-06-18"),
+    initializeRequest(credentials.protocolVersion ?? "2025-06-18", 0, credentials.capabilities),
     credentialHeaders(credentials),
     credentials.path ?? "/mcp",
   );
@@ -120,7 +126,7 @@ export class GatewayClient {
     const body = JSON.parse(text) as RpcResponse;
     expect(body.error).toBeUndefined();
     const result = body.result!;
-    const { protocolVersion: _, ...credentials } = options;
+    const { protocolVersion: _, capabilities: _capabilities, ...credentials } = options;
     const client = new GatewayClient(sessionId!, String(result["protocolVersion"]), result, credentials);
     const initialized = await client.post({ jsonrpc: "2.0", method: "notifications/initialized" });
     expect(initialized.status).toBe(202);
@@ -148,9 +154,37 @@ export class GatewayClient {
     return postMcp(body, { ...this.headers, ...headers }, this.path);
   }
 
-  /** GET: the session's event stream (or a refusal). */
-  stream(): Promise<Response> {
-    return gatewayFetch(this.path, { headers: { ...this.headers, accept: "text/event-stream" } });
+  /** GET: the session's event stream (or a refusal); with an event id, resumes the stream it belongs to. */
+  stream(lastEventId?: string): Promise<Response> {
+    const resume: Record<string, string> = lastEventId === undefined ? {} : { "last-event-id": lastEventId };
+    return gatewayFetch(this.path, { headers: { ...this.headers, accept: "text/event-stream", ...resume } });
+  }
+
+  /** The next request id this client would use, taken (for requests built by hand). */
+  takeId(): number {
+    return this.#nextId++;
+  }
+
+  /**
+   * One request whose answer may be JSON or an event stream: every JSON-RPC message the
+   * client received, in order (for a stream, what came before the answer, then the answer).
+   */
+  async exchange(
+    method: string,
+    params?: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ): Promise<{ id: number; contentType: string; messages: RpcMessage[]; events: SseEvent[] }> {
+    const id = this.#nextId++;
+    const response = await this.post({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) }, headers);
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    const contentType = response.headers.get("content-type") ?? "";
+    if (contentType.startsWith("application/json")) {
+      return { id, contentType, messages: [JSON.parse(text) as RpcMessage], events: [] };
+    }
+    expect(contentType).toMatch(/^text\/event-stream/);
+    const events = parseSse(text);
+    return { id, contentType, messages: messagesOf(events), events };
   }
 
   end(): Promise<Response> {
@@ -232,6 +266,149 @@ export class GatewayClient {
   /** The Durable Object that holds this session. */
   get stub() {
     return env.MCP_SESSION.get(env.MCP_SESSION.idFromName(this.sessionId));
+  }
+}
+
+/** Any JSON-RPC message a client can receive: a response, a notification or a server's request. */
+export interface RpcMessage {
+  jsonrpc: "2.0";
+  id?: string | number | null;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: RpcError;
+}
+
+/** One server-sent event; a block of comments alone is an event with only `comments`. */
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  /** Absent when the event had no data field. */
+  data?: string;
+  comments: string[];
+}
+
+/** Parses complete SSE blocks (each ended by a blank line); a trailing partial block is ignored. */
+export function parseSse(text: string): SseEvent[] {
+  const blocks = text.replace(/\r\n?/g, "\n").split("\n\n");
+  blocks.pop();
+  return blocks.map(parseBlock);
+}
+
+function parseBlock(block: string): SseEvent {
+  const event: SseEvent = { comments: [] };
+  const data: string[] = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith(":")) {
+      event.comments.push(line.slice(1).trimStart());
+      continue;
+    }
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "id") event.id = value;
+    else if (field === "event") event.event = value;
+    else if (field === "data") data.push(value);
+  }
+  if (data.length > 0) event.data = data.join("\n");
+  return event;
+}
+
+/** The JSON-RPC messages among events (priming events and comments carry none). */
+export function messagesOf(events: readonly SseEvent[]): RpcMessage[] {
+  return events.flatMap((e) => (e.data === undefined || e.data === "" ? [] : [JSON.parse(e.data) as RpcMessage]));
+}
+
+/**
+ * Reads a live event stream as it comes. `next` waits a bounded time: it gives the next
+ * event, "end" when the stream ended, or "timeout" when nothing came in time.
+ */
+export class SseReader {
+  readonly #reader: ReadableStreamDefaultReader<string>;
+  readonly #queue: Array<SseEvent | "end"> = [];
+  #wake: (() => void) | undefined;
+  #buffer = "";
+  /** Everything received so far, raw. */
+  raw = "";
+
+  constructor(response: Response) {
+    this.#reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    void this.#pump();
+  }
+
+  async next(timeoutMs = 10_000): Promise<SseEvent | "end" | "timeout"> {
+    if (this.#queue.length === 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+      this.#wake = undefined;
+    }
+    const item = this.#queue[0];
+    if (item === undefined) return "timeout";
+    if (item !== "end") this.#queue.shift();
+    return item;
+  }
+
+  /** The next event that carries a JSON-RPC message (skipping comments and priming events). */
+  async nextMessage(timeoutMs = 10_000): Promise<RpcMessage | "end" | "timeout"> {
+    for (;;) {
+      const event = await this.next(timeoutMs);
+      if (event === "end" || event === "timeout") return event;
+      const [message] = messagesOf([event]);
+      if (message) return message;
+    }
+  }
+
+  /** Messages until (and with) the response to `id`; fails on the stream's end or a timeout. */
+  async untilResponse(id: string | number, timeoutMs = 10_000): Promise<RpcMessage[]> {
+    const messages: RpcMessage[] = [];
+    for (;;) {
+      const message = await this.nextMessage(timeoutMs);
+      if (message === "end" || message === "timeout")
+        throw new Error(`no response to ${id} (${message}) after ${JSON.stringify(messages)}`);
+      messages.push(message);
+      if (message.id === id && message.method === undefined) return messages;
+    }
+  }
+
+  /** Every message until the stream ends; fails when it does not end in time. */
+  async rest(timeoutMs = 10_000): Promise<RpcMessage[]> {
+    const messages: RpcMessage[] = [];
+    for (;;) {
+      const message = await this.nextMessage(timeoutMs);
+      if (message === "end") return messages;
+      if (message === "timeout") throw new Error(`the stream did not end, after ${JSON.stringify(messages)}`);
+      messages.push(message);
+    }
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => undefined);
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        const { done, value } = await this.#reader.read();
+        if (done) break;
+        this.raw += value;
+        this.#buffer += value.replace(/\r\n?/g, "\n");
+        let end: number;
+        while ((end = this.#buffer.indexOf("\n\n")) !== -1) {
+          this.#queue.push(parseBlock(this.#buffer.slice(0, end)));
+          this.#buffer = this.#buffer.slice(end + 2);
+          this.#wake?.();
+        }
+      }
+    } catch {
+      // Cancelled or dropped: the stream is over for this reader.
+    }
+    this.#queue.push("end");
+    this.#wake?.();
   }
 }
 

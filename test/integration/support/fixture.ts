@@ -21,6 +21,8 @@ export interface TenantChange {
   unknownSessionStatus?: 404 | 400;
   forgetSessions?: boolean;
   reset?: boolean;
+  /** Appends this tool and sends notifications/tools/list_changed to every session (on its GET stream). */
+  addTool?: string;
 }
 
 export interface RecordedRequest {
@@ -29,6 +31,10 @@ export interface RecordedRequest {
   tool: string | null;
   sessionId: string | null;
   headers: Record<string, string | string[] | undefined>;
+  /** The JSON-RPC id of a single message (null for notifications, batches and GET/DELETE). */
+  id: string | number | null;
+  /** The `params` of a single message, as sent. */
+  params: Record<string, unknown> | null;
 }
 
 export interface TenantStats {
@@ -38,6 +44,15 @@ export interface TenantStats {
   maxInFlight: number;
   requests: RecordedRequest[];
   sessions: number;
+  /** GET streams open right now. */
+  listening: number;
+  /** JSON-RPC ids of `long` calls that saw their cancellation. */
+  cancelled: Array<string | number>;
+}
+
+/** The era probe the gateway sends before first use: one session-less `server/discover`. */
+export function isEraProbe(request: RecordedRequest): boolean {
+  return request.httpMethod === "POST" && request.method === "server/discover" && request.sessionId === null;
 }
 
 export const DEFAULT_TOOL_COUNT = 15;
