@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
 import { callerOf, identityOf, type Identity } from "../auth/principal.js";
 import { errors } from "../mcp/errors.js";
-import { asRecord, type JsonRpcMessage, type JsonRpcRequest } from "../mcp/jsonrpc.js";
+import { asRecord, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from "../mcp/jsonrpc.js";
 import { META, type Envelope } from "../mcp/eras.js";
 import { policyFor } from "../gateway/access.js";
 import { route, type GatewayContext } from "../gateway/router.js";
@@ -25,6 +25,9 @@ import { log } from "../observe/log.js";
 
 type Ctx = Context<AppEnv>;
 
+/** A call still unanswered after this is streamed with a heartbeat, so a departed client is noticed. */
+const HEARTBEAT_MS = 1000;
+
 export async function handleModern(
   c: Ctx,
   message: Extract<JsonRpcMessage, { kind: "request" | "notification" }>,
@@ -38,13 +41,21 @@ export async function handleModern(
   if (request.method === "subscriptions/listen") return listen(c, request, envelope);
 
   const ctx = statelessContext(c);
-  const reply = new Reply({ format, streamable, openStream: () => new SseWriter() });
+  // In this era a client cancels by going away: noticed by the runtime, or by a failed write.
+  const cancel = new AbortController();
+  c.req.raw.signal.addEventListener("abort", () => cancel.abort(), { once: true });
+  const reply: Reply = new Reply({
+    format,
+    streamable,
+    heartbeatAfterMs: HEARTBEAT_MS,
+    openStream: () => new SseWriter({ onClose: () => reply.done || cancel.abort() }),
+  });
   const channel: ClientChannel = {
     era: "modern",
     capabilities: envelope.clientCapabilities,
     ...(envelope.logLevel !== undefined ? { logLevel: envelope.logLevel } : {}),
     notify: (notification) => reply.send(notification),
-    signal: c.req.raw.signal,
+    signal: cancel.signal,
   };
   const work = route(request, { ...ctx, channel })
     .then((response) => reply.finish([response], false))
@@ -104,11 +115,11 @@ async function listen(c: Ctx, request: JsonRpcRequest, envelope: Envelope): Prom
   const ctx = statelessContext(c);
   const stamp = { [META.subscriptionId]: request.id };
   const listeners: UpstreamListener[] = [];
-  const links: UpstreamLink[] = [];
+  const readers: ReadableStream<Uint8Array>[] = [];
   const stream = new SseWriter({
     onClose: () => {
       for (const listener of listeners) listener.stop();
-      for (const link of links) void link.close().catch(() => undefined);
+      for (const reader of readers) void reader.cancel().catch(() => undefined);
     },
   });
   const send = (notification: { jsonrpc: "2.0"; method: string; params?: Record<string, unknown> }) =>
@@ -130,23 +141,56 @@ async function listen(c: Ctx, request: JsonRpcRequest, envelope: Envelope): Prom
     send({ jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged", params: { notifications: honoured } });
     const limiter = new Limiter(MAX_UPSTREAM_FETCHES);
     for (const server of ctx.links.map((l) => l.server).slice(0, MAX_UPSTREAM_FETCHES)) {
+      if (stream.closed) break;
       const era = await discover(server, limiter).catch(() => undefined);
       if (!era) continue;
-      // A legacy upstream's notifications need a session: a private one, for this stream only.
-      const link = new UpstreamLink(server, { save: () => undefined }, limiter);
-      links.push(link);
       const readable = uris.filter((uri) => ctx.policy.decide("resources", server.name, uri).allowed);
-      const listener = new UpstreamListener(link, (n) => void feed.receive(server.name, n), {
-        resourceSubscriptions: readable,
-      });
-      listeners.push(listener);
-      if (stream.closed) break;
-      c.executionCtx.waitUntil(listener.start());
-      if (era.era === "legacy") {
-        for (const uri of readable) void link.request("resources/subscribe", { uri }).catch(() => undefined);
+      const receive = (n: JsonRpcNotification) => void feed.receive(server.name, n);
+      if (era.era === "modern") {
+        const link = new UpstreamLink(server, { save: () => undefined }, limiter);
+        const listener = new UpstreamListener(link, receive, { resourceSubscriptions: readable });
+        listeners.push(listener);
+        c.executionCtx.waitUntil(listener.start());
+        continue;
+      }
+      // A legacy upstream's changes may concern the very session this agent's calls use:
+      // listen on that held session.
+      const held = c.env.HELD_UPSTREAM.get(c.env.HELD_UPSTREAM.idFromName(`${ctx.identity.agent}\n${server.name}`));
+      const lines = (await held.listen(server.name)) as ReadableStream<Uint8Array>;
+      readers.push(lines);
+      c.executionCtx.waitUntil(readHeldNotifications(lines, receive));
+      for (const uri of readable) {
+        void ctx.links
+          .find((l) => l.server.name === server.name)
+          ?.request("resources/subscribe", { uri })
+          .catch(() => undefined);
       }
     }
   };
   c.executionCtx.waitUntil(start().catch((error) => log("warn", "listen.failed", { reason: String(error) })));
   return stream.response;
+}
+
+/** Notification lines from a held session, until its stream ends or is cancelled. */
+async function readHeldNotifications(
+  lines: ReadableStream<Uint8Array>,
+  receive: (notification: JsonRpcNotification) => void,
+): Promise<void> {
+  const reader = lines.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffered += value;
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = JSON.parse(buffered.slice(0, newline)) as { notification: JsonRpcNotification };
+        buffered = buffered.slice(newline + 1);
+        receive(line.notification);
+      }
+    }
+  } catch {
+    // The client closed its stream: nothing more to relay.
+  }
 }

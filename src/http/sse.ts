@@ -13,12 +13,15 @@ export interface MessageStream {
   readonly response: Response;
   send(message: unknown): void;
   close(): void;
+  /** Comments this often, so a client that went away is noticed soon (optional). */
+  heartbeat?(intervalMs: number): void;
 }
 
 export class SseWriter implements MessageStream {
   readonly response: Response;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #keepAlive: ReturnType<typeof setInterval>;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   constructor(
@@ -40,10 +43,16 @@ export class SseWriter implements MessageStream {
     this.#write(`${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`);
   }
 
+  heartbeat(intervalMs: number): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => this.#write(": waiting\n\n"), intervalMs);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#keepAlive);
+    clearInterval(this.#heartbeat);
     this.#writer.close().catch(() => undefined);
     this.onClose?.();
   }

@@ -14,8 +14,10 @@ export interface HeldCallOptions {
   timeoutMs?: number;
   clientCapabilities?: Record<string, unknown>;
   logLevel?: string;
-  /** Who may resume the call: the identity that started it. */
+  /** Who may resume or cancel the call: the identity that started it. */
   owner: string;
+  /** The call's token (`requestState` when it is suspended), chosen by the caller. */
+  token: string;
 }
 
 /** `requestState` values the gateway mints start with this; anything else is an upstream's. */

@@ -16,6 +16,7 @@ import { Limiter } from "../upstream/limiter.js";
 import { RELAYABLE_REQUESTS, UpstreamLink, type SessionSlot } from "../upstream/upstream-link.js";
 import type { ClientAnswer, UpstreamState } from "../upstream/link.js";
 import { upstreamKey } from "./storage-keys.js";
+import { UpstreamListener } from "../upstream/listener.js";
 import { HELD_STATE_PREFIX, type HeldCallOptions, type HeldEvent } from "./held-events.js";
 import { log } from "../observe/log.js";
 
@@ -27,6 +28,8 @@ const DECLARED_TO_UPSTREAM = { sampling: {}, elicitation: {}, roots: { listChang
 export class HeldUpstreamSession extends DurableObject<Env> {
   #slot: SessionSlot | undefined;
   readonly #calls = new Map<string, HeldCall>();
+  readonly #subscribers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  #listener: UpstreamListener | undefined;
 
   /** The upstream's era and capabilities, initializing its session if needed. */
   async describe(server: string): Promise<UpstreamState | { error: PlainGatewayError }> {
@@ -44,7 +47,7 @@ export class HeldUpstreamSession extends DurableObject<Env> {
     params: Record<string, unknown> | undefined,
     options: HeldCallOptions,
   ): Promise<ReadableStream<Uint8Array>> {
-    const token = `${HELD_STATE_PREFIX}${crypto.randomUUID()}`;
+    const token = options.token.startsWith(HELD_STATE_PREFIX) ? options.token : `${HELD_STATE_PREFIX}${options.token}`;
     const call = new HeldCall(token, options.owner, () => this.#calls.delete(token));
     this.#calls.set(token, call);
     const stream = call.attach();
@@ -64,6 +67,12 @@ export class HeldUpstreamSession extends DurableObject<Env> {
     return stream;
   }
 
+  /** The client went away: the upstream is told, unless the call only waits for input. */
+  async cancel(token: string, owner: string): Promise<void> {
+    const call = this.#calls.get(token);
+    if (call && call.owner === owner) call.cancel();
+  }
+
   /** The client's retry: answers the suspended question and continues the call's stream. */
   async resume(
     token: string,
@@ -79,6 +88,34 @@ export class HeldUpstreamSession extends DurableObject<Env> {
     const stream = call.attach();
     call.answer(inputResponses);
     return stream;
+  }
+
+  /**
+   * The upstream's notifications on the held session (its list changes may be about this
+   * very session), as NDJSON lines of notifications, for as long as the reader reads.
+   * One upstream listener serves every reader.
+   */
+  async listen(server: string): Promise<ReadableStream<Uint8Array>> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    this.#subscribers.add(writer);
+    const leave = () => {
+      this.#subscribers.delete(writer);
+      if (this.#subscribers.size === 0) {
+        this.#listener?.stop();
+        this.#listener = undefined;
+      }
+    };
+    writer.closed.catch(leave);
+    if (!this.#listener) {
+      const link = await this.#link(server);
+      this.#listener = new UpstreamListener(link, (notification) => {
+        const line = new TextEncoder().encode(`${JSON.stringify({ notification })}\n`);
+        for (const subscriber of this.#subscribers) subscriber.write(line).catch(() => undefined);
+      });
+      this.ctx.waitUntil(this.#listener.start());
+    }
+    return readable;
   }
 
   async #link(server: string): Promise<UpstreamLink> {
@@ -125,7 +162,13 @@ class HeldCall {
   /** A new reader of the call's events (the first request, then each retry). */
   attach(): ReadableStream<Uint8Array> {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    this.#writer = writable.getWriter();
+    const writer = writable.getWriter();
+    this.#writer = writer;
+    // The reader cancelling (the client went away) errors the writer at once: cancel the
+    // call upstream, unless it is only waiting for the client's input (a retry resumes it).
+    writer.closed.catch(() => {
+      if (this.#writer === writer && !this.#pending && !this.#done) this.#cancel.abort();
+    });
     const queued = this.#queue.splice(0);
     for (const event of queued) this.emit(event);
     return readable;
@@ -165,6 +208,10 @@ class HeldCall {
       this.#pending = { key, resolve, timer };
       this.emit({ inputRequired: { inputRequests: { [key]: { method, params } }, requestState: this.token } });
     });
+  }
+
+  cancel(): void {
+    if (!this.#pending && !this.#done) this.#cancel.abort();
   }
 
   answer(inputResponses: Record<string, unknown>): void {

@@ -271,19 +271,24 @@ export class McpSession extends DurableObject<Env> {
     if (lastEventId !== null) {
       const missed = await this.#events.since(lastEventId);
       if (missed) {
-        const live =
-          this.#live.get(missed.stream) ??
-          (this.#notifications?.stream === missed.stream ? this.#notifications : undefined);
+        const live = this.#live.get(missed.stream);
         if (live) return live.resume(missed.events, lastEventId);
-        const finished = new RecordedStream(this.#events, missed.stream);
-        return finished.resume(missed.events, lastEventId);
+        const notifications = this.#notifications;
+        if (notifications?.stream === missed.stream) {
+          const resumed = notifications.resume(missed.events, lastEventId);
+          // The client was away long enough for listening to stop: listen again.
+          if (this.#listeners.length === 0)
+            await this.#listen(record, notifications, caller ?? this.#listenCaller(record));
+          return resumed;
+        }
+        return RecordedStream.replayFinished(this.#events, missed.stream, missed.events, lastEventId);
       }
     }
     this.#notifications?.close();
     this.#stopListening();
     const stream = new RecordedStream(this.#events, this.#events.newStream(), {}, () => this.#stopListening());
     this.#notifications = stream;
-    await this.#listen(record, stream, caller ?? { requestId: `listen:${record.id.slice(0, 8)}` });
+    await this.#listen(record, stream, caller ?? this.#listenCaller(record));
     return stream.response;
   }
 
@@ -307,6 +312,10 @@ export class McpSession extends DurableObject<Env> {
       (link) => new UpstreamListener(link, (notification) => void feed.receive(link.server.name, notification)),
     );
     for (const listener of this.#listeners) this.ctx.waitUntil(listener.start());
+  }
+
+  #listenCaller(record: SessionRecord): Caller {
+    return { requestId: `listen:${record.id.slice(0, 8)}` };
   }
 
   #stopListening(): void {

@@ -43,11 +43,25 @@ export class RecordedStream implements MessageStream {
 
   /** A reconnecting client takes the stream over from here (after its replay). */
   resume(replayed: Array<{ id: string; data: string }>, lastEventId: string): Response {
-    this.#writer.close();
+    // Swap before closing: the old connection ending is not the client going away.
+    const old = this.#writer;
     this.#writer = this.#connect({}, lastEventId);
+    old.close();
     for (const event of replayed) this.#writer.send(JSON.parse(event.data), event.id);
     if (this.#done) this.#writer.close();
     return this.#writer.response;
+  }
+
+  /** A stream no longer going on (its request answered, or the object restarted): replay, then end. */
+  static replayFinished(
+    log: EventLog,
+    stream: number,
+    replayed: Array<{ id: string; data: string }>,
+    lastEventId: string,
+  ): Response {
+    const finished = new RecordedStream(log, stream);
+    finished.#done = true;
+    return finished.resume(replayed, lastEventId);
   }
 
   #connect(headers: Record<string, string>, primingId = this.log.primingId(this.stream)): SseWriter {

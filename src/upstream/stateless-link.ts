@@ -54,20 +54,33 @@ export class StatelessLink implements Link {
     if (found.era === "modern") return this.#direct.request(method, params, options);
     const requestState = params?.["requestState"];
     let stream: ReadableStream<Uint8Array>;
+    let token: string;
     if (typeof requestState === "string" && requestState.startsWith(HELD_STATE_PREFIX)) {
+      token = requestState;
       const resumed = (await this.#stub().resume(requestState, this.owner, asRecord(params?.["inputResponses"]))) as
         ReadableStream<Uint8Array> | { error: PlainGatewayError };
       if (!(resumed instanceof ReadableStream)) throw GatewayError.revive(resumed.error);
       stream = resumed;
     } else {
+      token = `${HELD_STATE_PREFIX}${crypto.randomUUID()}`;
       stream = (await this.#stub().call(this.server.name, method, params, {
         owner: this.owner,
+        token,
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.clientCapabilities ? { clientCapabilities: options.clientCapabilities } : {}),
         ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
       })) as ReadableStream<Uint8Array>;
     }
-    return this.#read(stream, options);
+    const onAbort = () =>
+      void this.#stub()
+        .cancel(token, this.owner)
+        .catch(() => undefined);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.#read(stream, options);
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   async notify(method: string, params?: Record<string, unknown>): Promise<void> {
@@ -84,6 +97,7 @@ export class StatelessLink implements Link {
     const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
     const onAbort = () => void reader.cancel().catch(() => undefined);
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     let buffered = "";
     try {
       for (;;) {

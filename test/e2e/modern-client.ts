@@ -335,10 +335,13 @@ process.once("exit", () => {
   for (const kill of runningFixtures) kill();
 });
 
-/** Spawns test/fixtures/modern-server.mjs on a free loopback port (it binds port 0 itself). */
-export async function startModernServer(): Promise<ModernServer> {
+/**
+ * Spawns test/fixtures/modern-server.mjs on loopback: on `port` when given (to bring a
+ * stopped fixture back at the same address), else on a free port (it binds port 0 itself).
+ */
+export async function startModernServer(port = 0): Promise<ModernServer> {
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { ...process.env, PORT: "0", ...(VERBOSE ? { MODERN_FIXTURE_VERBOSE: "1" } : {}) },
+    env: { ...process.env, PORT: String(port), ...(VERBOSE ? { MODERN_FIXTURE_VERBOSE: "1" } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const kill = () => child.kill("SIGKILL");
@@ -353,7 +356,7 @@ export async function startModernServer(): Promise<ModernServer> {
     stderr = (stderr + chunk).slice(-4000);
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
+  const bound = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       const match = /^listening (\d+)$/.exec(line);
@@ -365,10 +368,10 @@ export async function startModernServer(): Promise<ModernServer> {
     );
   });
 
-  const origin = `http://${LOOPBACK}:${port}`;
+  const origin = `http://${LOOPBACK}:${bound}`;
   return {
     url: `${origin}/mcp`,
-    port,
+    port: bound,
     pid: child.pid!,
     async control() {
       const response = await fetch(`${origin}/control`);
