@@ -15,6 +15,7 @@ import type { ClientChannel } from "../gateway/client-channel.js";
 import { ChangeFeed, type FeedWants } from "../gateway/change-feed.js";
 import { Limiter, MAX_UPSTREAM_FETCHES } from "../upstream/limiter.js";
 import { StatelessLink } from "../upstream/stateless-link.js";
+import { heldEvents } from "../session/held-events.js";
 import { UpstreamLink } from "../upstream/upstream-link.js";
 import { discover } from "../upstream/era.js";
 import { UpstreamListener } from "../upstream/listener.js";
@@ -176,20 +177,8 @@ async function readHeldNotifications(
   lines: ReadableStream<Uint8Array>,
   receive: (notification: JsonRpcNotification) => void,
 ): Promise<void> {
-  const reader = lines.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffered += value;
-      let newline: number;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
-        const line = JSON.parse(buffered.slice(0, newline)) as { notification: JsonRpcNotification };
-        buffered = buffered.slice(newline + 1);
-        receive(line.notification);
-      }
-    }
+    for await (const event of heldEvents(lines)) if ("notification" in event) receive(event.notification);
   } catch {
     // The client closed its stream: nothing more to relay.
   }

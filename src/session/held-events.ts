@@ -22,3 +22,26 @@ export interface HeldCallOptions {
 
 /** `requestState` values the gateway mints start with this; anything else is an upstream's. */
 export const HELD_STATE_PREFIX = "gw-held.";
+
+/** The events of a held stream, one per NDJSON line, until it ends (or its reader is cancelled). */
+export async function* heldEvents(stream: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<HeldEvent> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const onAbort = () => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  let buffered = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffered += value;
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        yield JSON.parse(buffered.slice(0, newline)) as HeldEvent;
+        buffered = buffered.slice(newline + 1);
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

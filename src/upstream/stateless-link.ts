@@ -6,7 +6,7 @@
 import type { ResolvedServer } from "../config/snapshot.js";
 import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
 import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
-import { HELD_STATE_PREFIX, type HeldEvent } from "../session/held-events.js";
+import { HELD_STATE_PREFIX, heldEvents } from "../session/held-events.js";
 import type { HeldUpstreamSession } from "../session/held-upstream-session.js";
 import { discover } from "./era.js";
 import type { Limiter } from "./limiter.js";
@@ -94,28 +94,11 @@ export class StatelessLink implements Link {
 
   /** The held call's lines: notifications relayed, then its answer or its question. */
   async #read(stream: ReadableStream<Uint8Array>, options: RequestOptions): Promise<JsonRpcResponse> {
-    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-    const onAbort = () => void reader.cancel().catch(() => undefined);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    let buffered = "";
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffered += value;
-        let newline: number;
-        while ((newline = buffered.indexOf("\n")) >= 0) {
-          const event = JSON.parse(buffered.slice(0, newline)) as HeldEvent;
-          buffered = buffered.slice(newline + 1);
-          if ("notification" in event) options.onNotification?.(event.notification);
-          else if ("response" in event) return event.response;
-          else if ("error" in event) throw GatewayError.revive(event.error);
-          else return { jsonrpc: "2.0", id: 0, result: { resultType: "input_required", ...event.inputRequired } };
-        }
-      }
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
+    for await (const event of heldEvents(stream, options.signal)) {
+      if ("notification" in event) options.onNotification?.(event.notification);
+      else if ("response" in event) return event.response;
+      else if ("error" in event) throw GatewayError.revive(event.error);
+      else return { jsonrpc: "2.0", id: 0, result: { resultType: "input_required", ...event.inputRequired } };
     }
     if (options.signal?.aborted) throw errors.cancelled();
     throw errors.upstreamError(this.server.name, "the held session ended the call without an answer");
