@@ -6,9 +6,9 @@ import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
 import { asRecord } from "../mcp/jsonrpc.js";
 import { fnv1a } from "../observe/hash.js";
 import { clearCatalog, collect, kindsChangedBy, type ListKind } from "./catalog.js";
-import type { GatewayContext } from "./router.js";
-import { namedView, uriView } from "./views.js";
-import { visibleNamed, visibleUris } from "./visible-views.js";
+import { visibleNamedOf, type GatewayContext } from "./router.js";
+import { uriView } from "./views.js";
+import { visibleUris } from "./visible-views.js";
 import { wantsLog, type ClientChannel } from "./client-channel.js";
 import { log } from "../observe/log.js";
 
@@ -95,12 +95,10 @@ export class ChangeFeed {
   async #visible(kind: ListKind): Promise<string> {
     const { links, snapshot, policy, identity } = this.ctx;
     const collected = await collect(kind, links, snapshot, identity.agent);
-    if (kind === "tools" || kind === "prompts") {
-      const vs = identity.virtualServer;
-      const overrides = vs === undefined ? undefined : snapshot.virtualServers.get(vs)?.overrides;
-      const view = visibleNamed(kind, namedView(kind, collected.lists, snapshot), policy, overrides);
-      return fnv1a(JSON.stringify(view.items));
-    }
-    return fnv1a(JSON.stringify(visibleUris(kind, uriView(kind, collected.lists), policy).items));
+    const items =
+      kind === "tools" || kind === "prompts"
+        ? visibleNamedOf(kind, collected.lists, this.ctx).items
+        : visibleUris(kind, uriView(kind, collected.lists), policy).items;
+    return fnv1a(JSON.stringify(items));
   }
 }

@@ -20,7 +20,7 @@ import {
 } from "../mcp/jsonrpc.js";
 import { isInputRequired, MODERN_PROTOCOL_VERSIONS, META, toLegacyResult, toModernResult } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
-import { RELAYABLE_REQUESTS } from "../upstream/upstream-link.js";
+import { refusedQuestion, relayableCapabilities } from "../upstream/upstream-link.js";
 import type { ClientAnswer } from "../upstream/link.js";
 import { wantsLog, type ClientChannel } from "./client-channel.js";
 import { advertisedCapabilities } from "./capabilities.js";
@@ -144,7 +144,7 @@ async function listByUri(
   return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), ...cacheHints(collected) };
 }
 
-function visibleNamedOf(kind: "tools" | "prompts", lists: readonly ServerItems[], ctx: GatewayContext) {
+export function visibleNamedOf(kind: "tools" | "prompts", lists: readonly ServerItems[], ctx: GatewayContext) {
   const vs = ctx.identity.virtualServer;
   const overrides = vs === undefined ? undefined : ctx.snapshot.virtualServers.get(vs)?.overrides;
   return visibleNamed(kind, namedView(kind, lists, ctx.snapshot), ctx.policy, overrides);
@@ -370,7 +370,7 @@ async function exchangeWithClient(
     },
     ...(channel?.ask ? { onRequest: (m, p) => askClient(channel, server, m, p) } : {}),
     ...(channel?.signal ? { signal: channel.signal } : {}),
-    ...(channel ? { clientCapabilities: relayableCapabilities(channel) } : {}),
+    ...(channel ? { clientCapabilities: relayableCapabilities(channel.capabilities) } : {}),
     ...(channel?.logLevel !== undefined ? { logLevel: channel.logLevel } : {}),
   };
   let response = await link.request(method, sent, options);
@@ -411,28 +411,16 @@ async function askClient(
   method: string,
   params: Params,
 ): Promise<ClientAnswer> {
-  const needs = Object.hasOwn(RELAYABLE_REQUESTS, method) ? RELAYABLE_REQUESTS[method] : undefined;
-  const refuse = (message: string): ClientAnswer => ({ error: { code: -32601, message } });
-  if (!needs) return refuse(`The gateway does not relay ${method} to clients`);
   if (!channel?.ask) {
-    return refuse(`The client of this request cannot be asked for ${method}: it has no open event stream`);
+    const message = `The client of this request cannot be asked for ${method}: it has no open event stream`;
+    return { error: { code: -32601, message } };
   }
-  if (channel.capabilities[needs] === undefined) {
-    return refuse(`The client did not declare the '${needs}' capability needed for ${method}`);
-  }
+  const refused = refusedQuestion(method, channel.capabilities);
+  if (refused) return refused;
   const answer = await channel.ask(method, params);
   if ("error" in answer) return answer;
   log("info", "relay.answered", { server, method });
   return answer;
-}
-
-/** The client capabilities an upstream may rely on through the gateway. */
-function relayableCapabilities(channel: ClientChannel): Params {
-  const declared: Params = {};
-  for (const name of Object.values(RELAYABLE_REQUESTS)) {
-    if (channel.capabilities[name] !== undefined) declared[name] = channel.capabilities[name];
-  }
-  return declared;
 }
 
 function auditFiltered(ctx: GatewayContext, method: string, shown: number, total: number): void {

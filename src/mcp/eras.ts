@@ -196,9 +196,6 @@ export const CACHEABLE_METHODS: ReadonlySet<string> = new Set([
   "server/discover",
 ]);
 
-/** Only these may answer `input_required`; everything else is `complete`. */
-export const MULTI_ROUND_TRIP_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
-
 export function isInputRequired(result: Record<string, unknown>): boolean {
   return result["resultType"] === "input_required";
 }

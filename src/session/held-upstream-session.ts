@@ -13,7 +13,7 @@ import { configStore } from "../config/store.js";
 import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
 import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { Limiter } from "../upstream/limiter.js";
-import { RELAYABLE_REQUESTS, UpstreamLink, type SessionSlot } from "../upstream/upstream-link.js";
+import { refusedQuestion, UpstreamLink, type SessionSlot } from "../upstream/upstream-link.js";
 import type { ClientAnswer, UpstreamState } from "../upstream/link.js";
 import { upstreamKey } from "./storage-keys.js";
 import { UpstreamListener } from "../upstream/listener.js";
@@ -193,12 +193,8 @@ class HeldCall {
 
   /** The upstream asks the client: suspend, and tell the client what to answer. */
   ask(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<ClientAnswer> {
-    const needs = RELAYABLE_REQUESTS[method];
-    if (needs === undefined || capabilities[needs] === undefined) {
-      return Promise.resolve({
-        error: { code: -32601, message: `The client did not declare the '${needs ?? method}' capability` },
-      });
-    }
+    const refused = refusedQuestion(method, capabilities);
+    if (refused) return Promise.resolve(refused);
     const key = `ask-${++this.#asks}`;
     return new Promise<ClientAnswer>((resolve) => {
       const timer = setTimeout(() => {

@@ -34,7 +34,7 @@ import { route, type GatewayContext } from "../gateway/router.js";
 import { advertisedCapabilities, rememberCapabilities, rememberedCapabilities } from "../gateway/capabilities.js";
 import { Limiter, MAX_UPSTREAM_FETCHES } from "../upstream/limiter.js";
 import {
-  RELAYABLE_REQUESTS,
+  relayableCapabilities,
   UpstreamLink,
   type SessionSlot,
   type UpstreamState as UpstreamSessionState,
@@ -345,10 +345,7 @@ export class McpSession extends DurableObject<Env> {
     const limiter = new Limiter();
     const policy = policyFor(snapshot, record.identity);
     // Upstreams may ask this client only what it declared it can answer.
-    const clientCapabilities: Record<string, unknown> = {};
-    for (const name of Object.values(RELAYABLE_REQUESTS)) {
-      if (record.clientCapabilities[name] !== undefined) clientCapabilities[name] = record.clientCapabilities[name];
-    }
+    const clientCapabilities = relayableCapabilities(record.clientCapabilities);
     // Upstreams the principal can see nothing of are never contacted for this session.
     const links = [...snapshot.servers.values()]
       .filter((server) => policy.decideServer(server.name).allowed)

@@ -27,18 +27,17 @@ export class StatelessLink implements Link {
 
   constructor(
     readonly server: ResolvedServer,
-    limiter: Limiter,
+    private readonly limiter: Limiter,
     private readonly held: DurableObjectNamespace<HeldUpstreamSession>,
     /** The agent whose held sessions these are, and who may resume its suspended calls. */
     private readonly agent: string,
     private readonly owner: string,
-    private readonly limiterForProbe = limiter,
   ) {
     this.#direct = new UpstreamLink(server, modernSlot(server.name), limiter);
   }
 
   async open(): Promise<UpstreamState> {
-    const found = await discover(this.server, this.limiterForProbe);
+    const found = await discover(this.server, this.limiter);
     if (found.era === "modern") return this.#direct.open();
     const described = (await this.#stub().describe(this.server.name)) as UpstreamState | { error: PlainGatewayError };
     if ("error" in described) throw GatewayError.revive(described.error);
@@ -50,7 +49,7 @@ export class StatelessLink implements Link {
     params: Record<string, unknown> | undefined,
     options: RequestOptions = {},
   ): Promise<JsonRpcResponse> {
-    const found = await discover(this.server, this.limiterForProbe);
+    const found = await discover(this.server, this.limiter);
     if (found.era === "modern") return this.#direct.request(method, params, options);
     const requestState = params?.["requestState"];
     let stream: ReadableStream<Uint8Array>;
@@ -84,7 +83,7 @@ export class StatelessLink implements Link {
   }
 
   async notify(method: string, params?: Record<string, unknown>): Promise<void> {
-    const found = await discover(this.server, this.limiterForProbe);
+    const found = await discover(this.server, this.limiter);
     if (found.era === "modern") await this.#direct.notify(method, params);
   }
 

@@ -53,6 +53,25 @@ export const RELAYABLE_REQUESTS: Record<string, string> = {
   "roots/list": "roots",
 };
 
+/** Of a client's capabilities, those an upstream may rely on through the gateway. */
+export function relayableCapabilities(capabilities: Record<string, unknown>): Record<string, unknown> {
+  const relayable: Record<string, unknown> = {};
+  for (const name of Object.values(RELAYABLE_REQUESTS)) {
+    if (capabilities[name] !== undefined) relayable[name] = capabilities[name];
+  }
+  return relayable;
+}
+
+/** Why a client with these capabilities cannot be asked `method`, as the upstream's answer; undefined if it can. */
+export function refusedQuestion(method: string, capabilities: Record<string, unknown>): ClientAnswer | undefined {
+  const needs = Object.hasOwn(RELAYABLE_REQUESTS, method) ? RELAYABLE_REQUESTS[method] : undefined;
+  if (!needs) return { error: { code: -32601, message: `The gateway does not relay ${method} to clients` } };
+  if (capabilities[needs] !== undefined) return undefined;
+  return {
+    error: { code: -32601, message: `The client did not declare the '${needs}' capability needed for ${method}` },
+  };
+}
+
 export class UpstreamLink implements Link {
   constructor(
     readonly server: ResolvedServer,
