@@ -3,17 +3,26 @@
 import { Hono } from "hono";
 import { errors } from "./mcp/errors.js";
 import { errorHttpResponse, jsonResponse } from "./http/responses.js";
-import { corsForAllowedOrigins, hostAndOriginGuard, loadConfig } from "./http/edge-guards.js";
+import { corsForAllowedOrigins, headerSizeGuard, hostAndOriginGuard, loadConfig } from "./http/edge-guards.js";
 import { handleDelete, handleGet, handlePost } from "./http/mcp-endpoint.js";
 import { authenticate } from "./http/authenticate.js";
+import { handleStatus } from "./http/status-endpoint.js";
 import type { AppEnv } from "./http/context.js";
 import { log } from "./observe/log.js";
 
 export const app = new Hono<AppEnv>();
 
+// Cheap on purpose: no KV, no Durable Object, no upstream. It says the Worker runs.
 app.get("/healthz", () => jsonResponse({ ok: true }, 200, { "cache-control": "no-store" }));
+app.get("/status", handleStatus);
 
-const mcpMiddleware = [loadConfig(), hostAndOriginGuard(), corsForAllowedOrigins(), authenticate()] as const;
+const mcpMiddleware = [
+  loadConfig(),
+  headerSizeGuard(),
+  hostAndOriginGuard(),
+  corsForAllowedOrigins(),
+  authenticate(),
+] as const;
 const methodNotAllowed = () => new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
 
 // `/mcp` aggregates what the agent may see; `/mcp/<name>` is a virtual server.

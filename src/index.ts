@@ -3,6 +3,8 @@ import { app } from "./app.js";
 
 export { McpSession } from "./session/mcp-session.js";
 export { HeldUpstreamSession } from "./session/held-upstream-session.js";
+export { GatewayStatus } from "./observe/gateway-status.js";
+export { RateLimitCounter } from "./ratelimit/rate-limit-counter.js";
 
 export default {
   fetch: app.fetch,

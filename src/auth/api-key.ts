@@ -28,7 +28,7 @@ export function bearerToken(header: string | undefined): string | null | undefin
 const DUMMY_HASH = "0".repeat(64);
 const NEVER = "9999-12-31T23:59:59Z";
 
-function constantTimeEqual(a: string, b: string): boolean {
+export function constantTimeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);

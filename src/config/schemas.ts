@@ -119,6 +119,58 @@ export const SettingsSchema = z
       .max(300)
       .default(5)
       .describe("How often each isolate re-reads configuration from KV."),
+    maxTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(300_000)
+      .describe("The largest per-call timeout a client may ask for with _meta 'mcp-edge-gateway/timeoutMs'."),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .default(2)
+      .describe(
+        "Extra attempts for idempotent upstream requests (lists, reads) that failed to connect or got 502/503/504.",
+      ),
+    breakerFailures: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe("Consecutive failures of an upstream that open its circuit breaker."),
+    breakerOpenSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe("How long an open breaker refuses requests before one probe is let through."),
+    maxJsonDepth: z
+      .number()
+      .int()
+      .min(8)
+      .max(1000)
+      .default(64)
+      .describe("Deepest nesting of arrays and objects accepted in a request body."),
+    maxHeaderBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(131_072)
+      .default(32_768)
+      .describe("Largest total size of a request's header names and values; larger gets 431."),
+    maxBatchSize: z.number().int().min(1).max(1000).default(50).describe("Most messages in one JSON-RPC batch."),
+    maxListItems: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(10_000)
+      .describe("Most items one upstream list may have; an upstream with more is left out of the merged list."),
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -141,11 +193,31 @@ export const RuleSetSchema = z
   .strict();
 export type RuleSet = z.infer<typeof RuleSetSchema>;
 
+export const RateLimitSchema = z
+  .object({
+    limit: z.number().int().min(1).max(1_000_000).describe("How many requests the window allows."),
+    windowSeconds: z.number().int().min(1).max(86_400).describe("The window, in seconds."),
+  })
+  .strict();
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
+export const RateLimitsSchema = z
+  .object({
+    requests: RateLimitSchema.optional().describe("Every JSON-RPC request of the agent, whatever its method."),
+    tools: z
+      .record(z.string().regex(/^[^/]+\/.+$/, "<server glob>/<tool glob>"), RateLimitSchema)
+      .optional()
+      .describe("Per '<server glob>/<tool glob>': calls of each matching tool, counted per tool."),
+  })
+  .strict();
+export type RateLimits = z.infer<typeof RateLimitsSchema>;
+
 export const AgentRulesSchema = z
   .object({
     description: z.string().max(2000).default(""),
     allow: RuleSetSchema.default({}).describe("What the agent may see and call; nothing is allowed unless listed."),
     deny: RuleSetSchema.default({}).describe("Always wins over allow."),
+    rateLimits: RateLimitsSchema.optional().describe("Request and per-tool call limits, counted exactly per agent."),
   })
   .strict();
 export type AgentRules = z.infer<typeof AgentRulesSchema>;

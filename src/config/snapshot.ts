@@ -19,6 +19,7 @@ import {
   type VirtualServer,
 } from "./schemas.js";
 import { sha256Hex } from "../observe/hash.js";
+import type { BreakerPolicy } from "../upstream/breaker.js";
 
 export const KEY_PREFIX = { server: "server:", agent: "agent:", virtualServer: "vs:", apiKey: "apikey:" } as const;
 const API_KEY_HASH = /^[0-9a-f]{64}$/;
@@ -34,6 +35,10 @@ export interface ResolvedServer {
   /** The substituted secret values, so audit lines can redact them wherever they appear. */
   secretValues: string[];
   timeoutMs: number;
+  /** Extra attempts for idempotent requests (settings.retries). */
+  retries: number;
+  /** When its circuit breaker opens and for how long (settings.breaker*). */
+  breaker: BreakerPolicy;
   /** Changes whenever the URL or a resolved header changes, without revealing either. */
   fingerprint: string;
 }
@@ -124,6 +129,8 @@ export async function loadSnapshot(
       headers: secrets.headers,
       secretValues: secrets.secretValues,
       timeoutMs: registration.timeoutMs ?? settings.defaultTimeoutMs,
+      retries: settings.retries,
+      breaker: { failures: settings.breakerFailures, openMs: settings.breakerOpenSeconds * 1000 },
       fingerprint: (await sha256Hex(JSON.stringify([registration.url, secrets.headers]))).slice(0, 16),
     });
   }

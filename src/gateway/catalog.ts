@@ -101,7 +101,9 @@ async function listOf(
   if (cached && cached.expiresAt > Date.now()) return cached;
   const state = await link.open();
   const fetched: Fetched =
-    state.capabilities[CAPABILITY[kind]] === undefined ? { items: [] } : await fetchAllPages(kind, link);
+    state.capabilities[CAPABILITY[kind]] === undefined
+      ? { items: [] }
+      : await fetchAllPages(kind, link, snapshot.settings.maxListItems);
   const maxTtlMs = snapshot.settings.catalogTtlSeconds * 1000;
   const ttlMs = fetched.ttlMs === undefined ? maxTtlMs : Math.min(fetched.ttlMs, maxTtlMs);
   const scope = fetched.cacheScope === "private" ? "private" : "public";
@@ -125,7 +127,7 @@ interface Fetched {
   cacheScope?: unknown;
 }
 
-async function fetchAllPages(kind: ListKind, link: UpstreamLink): Promise<Fetched> {
+async function fetchAllPages(kind: ListKind, link: UpstreamLink, maxItems: number): Promise<Fetched> {
   const fetched: Fetched = { items: [] };
   const items = fetched.items;
   const seen = new Set<string>();
@@ -139,6 +141,10 @@ async function fetchAllPages(kind: ListKind, link: UpstreamLink): Promise<Fetche
     if (!Array.isArray(pageItems))
       throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} returned no list`);
     for (const item of pageItems) if (isItem(item)) items.push(item);
+    if (items.length > maxItems) {
+      const why = `${LIST_METHOD[kind]} returned more than ${maxItems} items (settings.maxListItems)`;
+      throw errors.upstreamError(link.server.name, why);
+    }
     const ttlMs = response.result["ttlMs"];
     if (typeof ttlMs === "number" && Number.isSafeInteger(ttlMs) && ttlMs >= 0)
       fetched.ttlMs = Math.min(fetched.ttlMs ?? ttlMs, ttlMs);

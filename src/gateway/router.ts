@@ -19,7 +19,7 @@ import {
   type JsonRpcResponse,
 } from "../mcp/jsonrpc.js";
 import { isInputRequired, MODERN_PROTOCOL_VERSIONS, META, toLegacyResult, toModernResult } from "../mcp/eras.js";
-import { GATEWAY_INFO } from "../mcp/gateway-info.js";
+import { GATEWAY_INFO, GATEWAY_META } from "../mcp/gateway-info.js";
 import { refusedQuestion, relayableCapabilities } from "../upstream/upstream-link.js";
 import type { ClientAnswer } from "../upstream/link.js";
 import { wantsLog, type ClientChannel } from "./client-channel.js";
@@ -33,6 +33,8 @@ import { visibleNamed, visibleUris } from "./visible-views.js";
 import type { Policy, PolicyKind } from "./policy.js";
 import { audit, type AuditLine } from "../observe/audit.js";
 import { log } from "../observe/log.js";
+import type { Observer } from "../observe/observer.js";
+import { requestBuckets, toolBuckets, type RateGate } from "../ratelimit/rate-limits.js";
 
 export interface GatewayContext {
   snapshot: ConfigSnapshot;
@@ -48,6 +50,10 @@ export interface GatewayContext {
   channel?: ClientChannel;
   /** Upstream notifications that are not about the call (list_changed, resources/updated). */
   onUpstreamNotification?: (server: string, notification: JsonRpcNotification) => void;
+  /** Where outcomes and call metrics are reported (for /status and Analytics Engine). */
+  observer?: Observer;
+  /** Counts the request against the agent's rate limits; absent when none can apply. */
+  rateGate?: RateGate;
 }
 
 /** An upstream asking for input more often than this in one call is cut off. */
@@ -80,8 +86,21 @@ export async function route(request: JsonRpcRequest, ctx: GatewayContext): Promi
   const era = ctx.channel?.era ?? "legacy";
   const offered = era === "modern" ? !LEGACY_ONLY.has(request.method) : !MODERN_ONLY.has(request.method);
   const handler = offered && Object.hasOwn(handlers, request.method) ? handlers[request.method] : undefined;
+  const response = await answer(request, ctx, era, handler);
+  ctx.observer?.request("error" in response);
+  return response;
+}
+
+async function answer(
+  request: JsonRpcRequest,
+  ctx: GatewayContext,
+  era: "legacy" | "modern",
+  handler: Handler | undefined,
+): Promise<JsonRpcResponse> {
   if (!handler) return errorResponse(request.id, errors.methodNotFound(request.method).toJsonRpc());
   try {
+    // A tools/call is counted once its tool is known, with the tool's own limits (callNamed).
+    if (request.method !== "tools/call") await limitRate(ctx);
     const outcome = await handler(request.params ?? {}, ctx, request.method);
     if (isResponse(outcome)) {
       if (!("result" in outcome)) return { ...outcome, id: request.id };
@@ -90,6 +109,9 @@ export async function route(request: JsonRpcRequest, ctx: GatewayContext): Promi
     return resultResponse(request.id, shaped(era, request.method, outcome));
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
+    if (error.code === "RATE_LIMITED") {
+      log("warn", "request.rate_limited", { method: request.method, ...error.details });
+    }
     if (error.code === "DENIED_BY_POLICY") {
       const { server, name, uri, rule } = error.details as Record<string, string | undefined>;
       audit(auditLine(ctx, { kind: "decision", method: request.method, decision: "deny", server, name, uri, rule }));
@@ -112,7 +134,22 @@ async function listNamed(kind: "tools" | "prompts", params: Params, ctx: Gateway
   const view = visibleNamedOf(kind, collected.lists, ctx);
   auditFiltered(ctx, `${kind}/list`, view.items.length, namedView(kind, collected.lists, ctx.snapshot).items.length);
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
-  return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), ...cacheHints(collected) };
+  return listResult(kind, page, collected);
+}
+
+/** A page of a merged list, with cache hints and, when upstreams failed, which ones and why. */
+function listResult(kind: string, page: { items: unknown[]; nextCursor?: string }, collected: Collected): Params {
+  const unavailable = collected.failures.map(({ server, error }) => ({
+    server,
+    code: error.code,
+    message: error.message,
+  }));
+  return {
+    [kind]: page.items,
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    ...cacheHints(collected),
+    ...(unavailable.length > 0 ? { _meta: { [GATEWAY_META.unavailable]: unavailable } } : {}),
+  };
 }
 
 /**
@@ -141,7 +178,7 @@ async function listByUri(
     merged.items.length,
   );
   const page = paginate(view.items, params["cursor"], ctx.snapshot.settings.pageSize, view.fingerprint);
-  return { [kind]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), ...cacheHints(collected) };
+  return listResult(kind, page, collected);
 }
 
 export function visibleNamedOf(kind: "tools" | "prompts", lists: readonly ServerItems[], ctx: GatewayContext) {
@@ -154,7 +191,17 @@ async function callNamed(kind: "tools" | "prompts", method: string, params: Para
   const name = params["name"];
   if (typeof name !== "string" || name === "") throw errors.invalidParams(`${method} needs a 'name'`);
   const target = await resolveName(kind, name, ctx);
+  if (kind === "tools") await limitRate(ctx, target.link.server.name, target.original);
   return forward(ctx, method, target.link, { ...params, name: target.original }, { kind, name: target.original });
+}
+
+/** Counts this request against the agent's limits, and a tool call against the tool's too. */
+async function limitRate(ctx: GatewayContext, server?: string, tool?: string): Promise<void> {
+  if (!ctx.rateGate) return;
+  const buckets = requestBuckets(ctx.snapshot, ctx.identity);
+  if (server !== undefined && tool !== undefined)
+    buckets.push(...toolBuckets(ctx.snapshot, ctx.identity, server, tool));
+  await ctx.rateGate(buckets);
 }
 
 /**
@@ -330,6 +377,9 @@ async function forward(
     throw error;
   } finally {
     const latencyMs = Date.now() - started;
+    const agent = ctx.identity.delegate ?? ctx.identity.agent;
+    const callItem = subject?.name ?? subject?.uri ?? method;
+    ctx.observer?.call({ agent, server, method, item: callItem, status: upstreamStatus, latencyMs });
     const line = auditLine(ctx, { kind: "upstream", method, upstreamStatus, latencyMs, ...item });
     audit(payloads ? { ...line, arguments: params["arguments"] ?? params, result } : line, link.server.secretValues);
   }
@@ -350,15 +400,16 @@ async function exchangeWithClient(
 ): Promise<JsonRpcResponse> {
   const channel = ctx.channel;
   const server = link.server.name;
-  const meta = asRecord(params["_meta"]);
+  const { timeoutMs, meta } = callTimeout(asRecord(params["_meta"]), ctx.snapshot.settings.maxTimeoutMs);
   const clientToken = meta["progressToken"];
-  let sent = params;
+  let sent = timeoutMs === undefined ? params : { ...params, _meta: meta };
   let upstreamToken: string | undefined;
   if (channel && (typeof clientToken === "string" || typeof clientToken === "number")) {
     upstreamToken = `gw-progress-${crypto.randomUUID()}`;
     sent = { ...params, _meta: { ...meta, progressToken: upstreamToken } };
   }
   const options: RequestOptions = {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     onNotification: (notification) => {
       const p = asRecord(notification.params);
       if (notification.method === "notifications/progress") {
@@ -385,6 +436,21 @@ async function exchangeWithClient(
     response = await link.request(method, sent, options);
   }
   return response;
+}
+
+/**
+ * The client's own timeout for this call, if it set one in `_meta`, and the `_meta` to
+ * forward without it. Out of range is the client's mistake, said as such.
+ */
+function callTimeout(meta: Params, maxTimeoutMs: number): { timeoutMs?: number; meta: Params } {
+  if (!Object.hasOwn(meta, GATEWAY_META.timeoutMs)) return { meta };
+  const { [GATEWAY_META.timeoutMs]: timeoutMs, ...rest } = meta;
+  if (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > maxTimeoutMs) {
+    throw errors.invalidParams(
+      `_meta '${GATEWAY_META.timeoutMs}' must be an integer from 100 to ${maxTimeoutMs} (settings.maxTimeoutMs)`,
+    );
+  }
+  return { timeoutMs, meta: rest };
 }
 
 /** The client's answers to a current-era upstream's `inputRequests`, asked one by one. */

@@ -17,6 +17,18 @@ export function loadConfig(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** Refuses requests whose headers, all together, exceed settings.maxHeaderBytes (431). */
+export function headerSizeGuard(): MiddlewareHandler<AppEnv> {
+  return async function headerSizeGuard(c, next) {
+    const max = c.get("snapshot").settings.maxHeaderBytes;
+    let total = 0;
+    for (const [name, value] of c.req.raw.headers) total += name.length + value.length;
+    if (total > max)
+      return errorHttpResponse(errors.limitExceeded("maxHeaderBytes", max, `the headers total ${total} bytes`, 431));
+    await next();
+  };
+}
+
 export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
   return async function hostAndOriginGuard(c, next) {
     const settings = c.get("snapshot").settings;

@@ -29,6 +29,7 @@ import { callerOf, identityOf } from "../auth/principal.js";
 import { toHex } from "../observe/hash.js";
 import { classifyPost, META } from "../mcp/eras.js";
 import { handleModern } from "./modern-endpoint.js";
+import { nestsDeeperThan } from "../mcp/json-depth.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -42,6 +43,11 @@ export async function handlePost(c: Ctx): Promise<Response> {
 
   const body = await readBody(c);
   if (body instanceof GatewayError) return errorHttpResponse(body);
+  const { maxJsonDepth, maxBatchSize } = c.get("snapshot").settings;
+  if (nestsDeeperThan(body, maxJsonDepth))
+    return errorHttpResponse(
+      errors.limitExceeded("maxJsonDepth", maxJsonDepth, `the body nests deeper than ${maxJsonDepth} levels`),
+    );
   let decoded: unknown;
   try {
     decoded = JSON.parse(body);
@@ -52,6 +58,10 @@ export async function handlePost(c: Ctx): Promise<Response> {
   const batch = Array.isArray(decoded);
   const entries: unknown[] = Array.isArray(decoded) ? decoded : [decoded];
   if (entries.length === 0) return errorHttpResponse(errors.invalidRequest("an empty batch"));
+  if (entries.length > maxBatchSize)
+    return errorHttpResponse(
+      errors.limitExceeded("maxBatchSize", maxBatchSize, `the batch has ${entries.length} messages`),
+    );
   const messages: JsonRpcMessage[] = [];
   const rejected: JsonRpcResponse[] = [];
   for (const entry of entries) {
@@ -169,12 +179,20 @@ async function readBody(c: Ctx): Promise<string | GatewayError> {
       return new Response(null, { status: 413 });
     },
   });
-  let text = "";
+  let bytes: ArrayBuffer | undefined;
   await guard(c, async () => {
-    text = await c.req.text();
+    bytes = await c.req.arrayBuffer();
   });
-  return tooLarge ? errors.payloadTooLarge(limit) : text;
+  if (tooLarge || bytes === undefined) return errors.payloadTooLarge(limit);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return errors.parse("the body is not valid UTF-8");
+  }
 }
+
+/** JSON travels as UTF-8 (RFC 8259); a body that is not is refused, never silently repaired. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** A batch with some malformed entries: the session's answers plus an error for each. */
 async function withRejected(answer: Response, rejected: JsonRpcResponse[]): Promise<Response> {

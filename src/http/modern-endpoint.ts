@@ -23,6 +23,8 @@ import { Reply } from "./reply.js";
 import { acceptedResponse, errorHttpResponse, type ResponseFormat } from "./responses.js";
 import { SseWriter } from "./sse.js";
 import { log } from "../observe/log.js";
+import { observerFor } from "../observe/observer.js";
+import { rateGateFor } from "../ratelimit/rate-limits.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -79,7 +81,15 @@ function statelessContext(c: Ctx): GatewayContext {
   const links = [...snapshot.servers.values()]
     .filter((server) => policy.decideServer(server.name).allowed)
     .map((server) => new StatelessLink(server, limiter, c.env.HELD_UPSTREAM, identity.agent, owner));
-  return { snapshot, links, policy, identity, caller: callerOf(principal, c.get("requestId")) };
+  return {
+    snapshot,
+    links,
+    policy,
+    identity,
+    caller: callerOf(principal, c.get("requestId")),
+    observer: observerFor(c.env, (p) => c.executionCtx.waitUntil(p)),
+    rateGate: rateGateFor(c.env.RATE_LIMITER, identity.agent),
+  };
 }
 
 /** Who may resume a suspended call: exactly the identity that made it. */

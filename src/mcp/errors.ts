@@ -21,6 +21,8 @@ export const JsonRpcCode = {
   DENIED_BY_POLICY: -32014,
   /** The request needs client input the gateway cannot ask this client for. */
   INPUT_UNAVAILABLE: -32015,
+  /** The agent or tool is over its rate limit; `data.retryAfterMs` says when to retry. */
+  RATE_LIMITED: -32016,
   /** 2026-07-28: a header disagrees with the body it mirrors. */
   HEADER_MISMATCH: -32020,
   /** 2026-07-28: the client lacks a capability the request needs. */
@@ -57,10 +59,14 @@ export type GatewayErrorCode =
   | "HEADER_MISMATCH"
   | "INVALID_ENVELOPE"
   | "INPUT_UNAVAILABLE"
-  | "CANCELLED";
+  | "CANCELLED"
+  | "LIMIT_EXCEEDED"
+  | "RATE_LIMITED";
 
 export class GatewayError extends Error {
   override readonly name = "GatewayError";
+  /** The fault may pass (no connection, 5xx, a cut stream): worth retrying an idempotent request. Never sent. */
+  transient = false;
   constructor(
     readonly code: GatewayErrorCode,
     readonly rpcCode: number,
@@ -69,6 +75,11 @@ export class GatewayError extends Error {
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
+  }
+
+  markTransient(): this {
+    this.transient = true;
+    return this;
   }
 
   toJsonRpc(): JsonRpcErrorObject {
@@ -100,6 +111,9 @@ export interface PlainGatewayError {
 }
 
 const C = JsonRpcCode;
+
+/** Which limit refused: the agent's request limit, or one tool's call limit. */
+export type RateLimitScope = { scope: "agent"; agent: string } | { scope: "tool"; agent: string; tool: string };
 
 /** Every gateway error, built by name so call sites never invent codes or bodies. */
 export const errors = {
@@ -276,6 +290,31 @@ export const errors = {
       `Upstream server '${server}' asked the client for ${method}, which cannot be relayed: ${why}`,
       200,
       { server, method },
+    ),
+  /** A request over one of the settings' size limits (`limit` names the setting). */
+  limitExceeded: (limit: string, max: number, what: string, httpStatus = 400) =>
+    new GatewayError(
+      "LIMIT_EXCEEDED",
+      httpStatus === 431 ? C.SERVER_ERROR : C.INVALID_REQUEST,
+      `${httpStatus === 431 ? "Request Header Fields Too Large" : "Invalid request"}: ${what} (settings.${limit} is ${max})`,
+      httpStatus,
+      { limit, max },
+    ),
+  circuitOpen: (server: string, retryAfterMs: number) =>
+    new GatewayError(
+      "SERVER_UNAVAILABLE",
+      C.SERVER_UNAVAILABLE,
+      `Upstream server '${server}' is unavailable: it failed repeatedly, so the gateway stopped calling it for now (circuit breaker open; retry in ${Math.ceil(retryAfterMs / 1000)} s)`,
+      200,
+      { server, breaker: "open", retryAfterMs },
+    ),
+  rateLimited: (what: string, limit: number, windowSeconds: number, retryAfterMs: number, scope: RateLimitScope) =>
+    new GatewayError(
+      "RATE_LIMITED",
+      C.RATE_LIMITED,
+      `Rate limited: ${what} may be used ${limit} times per ${windowSeconds} s; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+      200,
+      { retryAfterMs, limit, windowSeconds, ...scope },
     ),
   cancelled: () => new GatewayError("CANCELLED", C.SERVER_ERROR, "Request cancelled by the client", 200),
   forbiddenHost: (host: string) =>

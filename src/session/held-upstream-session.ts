@@ -19,6 +19,7 @@ import { upstreamKey } from "./storage-keys.js";
 import { UpstreamListener } from "../upstream/listener.js";
 import { HELD_STATE_PREFIX, type HeldCallOptions, type HeldEvent } from "./held-events.js";
 import { log } from "../observe/log.js";
+import { flushOpsSoon } from "../observe/observer.js";
 
 /** A suspended call whose client never comes back gives up after this. */
 const SUSPEND_TIMEOUT_MS = 300_000;
@@ -63,7 +64,12 @@ export class HeldUpstreamSession extends DurableObject<Env> {
       });
       call.finish({ response });
     };
-    this.ctx.waitUntil(run().catch((error) => call.finish({ error: plainError(error) })));
+    const reported = () => flushOpsSoon(this.env, (p) => this.ctx.waitUntil(p));
+    this.ctx.waitUntil(
+      run()
+        .catch((error) => call.finish({ error: plainError(error) }))
+        .finally(reported),
+    );
     return stream;
   }
 

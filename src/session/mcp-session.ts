@@ -56,6 +56,9 @@ import { SESSION_KEY, UPSTREAM_KEY_PREFIX, upstreamKey } from "./storage-keys.js
 import { EventLog } from "./event-log.js";
 import { RecordedStream } from "./recorded-stream.js";
 import { log } from "../observe/log.js";
+import { flushOpsSoon, observerFor } from "../observe/observer.js";
+import { opsReport } from "../observe/ops-report.js";
+import { rateGateFor } from "../ratelimit/rate-limits.js";
 import { sameIdentity, type Caller, type Identity } from "../auth/principal.js";
 import { policyFor } from "../gateway/access.js";
 
@@ -99,6 +102,7 @@ export class McpSession extends DurableObject<Env> {
   readonly #inFlight = new Map<string, AbortController>();
   /** Questions sent to the client, by the id the gateway gave them. */
   readonly #asks = new Map<string, PendingAsk>();
+  readonly #observer = observerFor(this.env, (p) => this.ctx.waitUntil(p));
 
   /** Starts the session: called by the Worker with a fresh, unguessable id. */
   async initialize(
@@ -132,6 +136,7 @@ export class McpSession extends DurableObject<Env> {
       serverInfo: GATEWAY_INFO,
     };
     log("info", "session.initialized", { session: sessionId.slice(0, 8), protocolVersion: record.protocolVersion });
+    this.#reportSession("started");
     return rpcResponses([resultResponse(request.id, result)], false, format, { [SESSION_HEADER]: sessionId });
   }
 
@@ -356,6 +361,8 @@ export class McpSession extends DurableObject<Env> {
       policy,
       identity: record.identity,
       caller,
+      observer: this.#observer,
+      rateGate: rateGateFor(this.env.RATE_LIMITER, record.identity.agent),
       setLogLevel: (level) => {
         record.logLevel = level;
         void this.ctx.storage.put(SESSION_KEY, record);
@@ -411,6 +418,12 @@ export class McpSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     log("info", "session.ended", { session: record?.id.slice(0, 8), reason });
+    if (record) this.#reportSession("ended");
+  }
+
+  #reportSession(event: "started" | "ended"): void {
+    opsReport.session(event);
+    flushOpsSoon(this.env, (p) => this.ctx.waitUntil(p));
   }
 
   /** The session, if it exists and belongs to this identity; to anyone else it does not exist. */

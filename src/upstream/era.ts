@@ -64,6 +64,7 @@ async function probe(server: ResolvedServer, limiter: Limiter): Promise<Discover
           },
           body,
           timeoutMs: server.timeoutMs,
+          breaker: server.breaker,
         },
         id,
         null,

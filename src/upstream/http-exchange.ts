@@ -3,8 +3,9 @@
 // timeouts; sessions and retries are the caller's (upstream-link.ts).
 import { createParser } from "eventsource-parser";
 import { classifyMessage, type JsonRpcMessage, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
-import type { GatewayError } from "../mcp/errors.js";
-import { errors } from "../mcp/errors.js";
+import { errors, GatewayError } from "../mcp/errors.js";
+import { breakerFor, type BreakerPolicy } from "./breaker.js";
+import { opsReport } from "../observe/ops-report.js";
 
 export interface Exchange {
   server: string;
@@ -12,6 +13,8 @@ export interface Exchange {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   timeoutMs: number;
+  /** When to stop calling this upstream for a while; see breaker.ts. */
+  breaker: BreakerPolicy;
   /**
    * Messages the upstream sends before its answer (progress, logging, its own requests).
    * While a returned promise is pending (the client is answering the upstream's own
@@ -30,8 +33,55 @@ export type ExchangeOutcome =
 /** At most this much of an upstream answer is read: a runaway upstream cannot exhaust memory. */
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
-/** Sends one message; for a request, `expectId` names the response to wait for. */
+/**
+ * Sends one message; for a request, `expectId` names the response to wait for. The
+ * upstream's circuit breaker admits it or refuses at once, and the outcome feeds the
+ * breaker and the upstream's health in /status.
+ */
 export async function exchange(
+  ex: Exchange,
+  expectId: RequestId | null,
+  sentSessionId: string | null,
+): Promise<ExchangeOutcome> {
+  const breaker = breakerFor(ex.server, ex.url, ex.breaker, (state, at) => opsReport.breaker(ex.server, state, at));
+  const admission = breaker.admit();
+  if (!admission.admitted) throw errors.circuitOpen(ex.server, admission.retryAfterMs);
+  const started = Date.now();
+  try {
+    const outcome = await exchangeOnce(ex, expectId, sentSessionId);
+    breaker.succeeded();
+    opsReport.upstreamOk(ex.server, Date.now() - started);
+    return outcome;
+  } catch (error) {
+    if (isUpstreamFault(error)) {
+      breaker.failed();
+      const { code, message } =
+        error instanceof GatewayError ? error : { code: "INTERNAL_ERROR", message: String(error) };
+      opsReport.upstreamFailed(ex.server, Date.now() - started, { code, message });
+    } else {
+      breaker.released();
+      if (!(error instanceof GatewayError && error.code === "CANCELLED"))
+        opsReport.upstreamOk(ex.server, Date.now() - started);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Whether an error says the upstream is unwell: it could not be reached, did not answer
+ * in time, answered 5xx or garbage. A 4xx answer or the client cancelling says nothing
+ * about the upstream's health.
+ */
+export function isUpstreamFault(error: unknown): boolean {
+  if (!(error instanceof GatewayError)) return true;
+  if (error.code === "TIMEOUT") return true;
+  if (error.code === "SERVER_UNAVAILABLE") return error.details["breaker"] !== "open";
+  if (error.code !== "UPSTREAM_ERROR") return false;
+  const status = error.details["status"];
+  return typeof status !== "number" || status >= 500;
+}
+
+async function exchangeOnce(
   ex: Exchange,
   expectId: RequestId | null,
   sentSessionId: string | null,
@@ -116,7 +166,7 @@ async function send(ex: Exchange, signal: AbortSignal): Promise<Response> {
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw errors.serverUnavailable(ex.server, "connection failed");
+    throw errors.serverUnavailable(ex.server, "connection failed").markTransient();
   }
 }
 
@@ -195,10 +245,8 @@ async function readEventStream(
     await reader.cancel().catch(() => undefined);
   }
   if (answer) return answer;
-  throw errors.upstreamError(
-    ex.server,
-    malformed ? "sent malformed events and no answer" : "closed its event stream before answering",
-  );
+  if (malformed) throw errors.upstreamError(ex.server, "sent malformed events and no answer");
+  throw errors.upstreamError(ex.server, "closed its event stream before answering").markTransient();
 }
 
 async function readLimitedText(server: string, response: Response): Promise<string> {
@@ -229,6 +277,8 @@ function isIdlessError(text: string): boolean {
 }
 
 function statusError(server: string, status: number): GatewayError {
-  if (status === 502 || status === 503 || status === 504) return errors.serverUnavailable(server, `HTTP ${status}`);
-  return errors.upstreamError(server, `answered HTTP ${status}`, { status });
+  if (status === 502 || status === 503 || status === 504)
+    return errors.serverUnavailable(server, `HTTP ${status}`).markTransient();
+  const error = errors.upstreamError(server, `answered HTTP ${status}`, { status });
+  return status >= 500 ? error.markTransient() : error;
 }

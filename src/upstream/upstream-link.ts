@@ -23,6 +23,8 @@ import { isSupportedLegacyVersion, LATEST_LEGACY_VERSION } from "../mcp/versions
 import { META, modernRequestHeaders, withoutEnvelope } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { discover } from "./era.js";
+import { IDEMPOTENT_METHODS, withRetries } from "./retry.js";
+import { opsReport } from "../observe/ops-report.js";
 import type { ClientAnswer, Link, RequestOptions, UpstreamState } from "./link.js";
 
 export type { UpstreamState, RequestOptions } from "./link.js";
@@ -92,10 +94,28 @@ export class UpstreamLink implements Link {
     return this.slot.opening;
   }
 
+  /**
+   * Sends a request. Idempotent ones (lists, reads) are retried with backoff when the
+   * upstream could not be reached or failed transiently, within the request's timeout.
+   */
   async request(
     method: string,
     params: Record<string, unknown> | undefined,
     options: RequestOptions = {},
+  ): Promise<JsonRpcResponse> {
+    if (!IDEMPOTENT_METHODS.has(method)) return this.#requestOnce(method, params, options);
+    return withRetries(
+      (timeoutMs) => this.#requestOnce(method, params, { ...options, timeoutMs }),
+      options.timeoutMs ?? this.server.timeoutMs,
+      this.server.retries,
+      options.signal,
+    );
+  }
+
+  async #requestOnce(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
   ): Promise<JsonRpcResponse> {
     const state = await this.open();
     if (state.era === "modern") return this.#sendModern(state, method, params, options);
@@ -237,6 +257,7 @@ export class UpstreamLink implements Link {
     const found = await discover(this.server, this.limiter);
     if (found.era === "legacy") return this.#initialize();
     const state: UpstreamState = { ...found, fingerprint: this.server.fingerprint };
+    opsReport.era(this.server.name, "modern", state.protocolVersion);
     this.#check(state.capabilities);
     this.slot.state = state;
     this.slot.save(state);
@@ -270,6 +291,7 @@ export class UpstreamLink implements Link {
       );
     }
     const capabilities = asRecord(result["capabilities"]);
+    opsReport.era(this.server.name, "legacy", version);
     this.#check(capabilities);
     const state: UpstreamState = {
       era: "legacy",
@@ -318,6 +340,7 @@ export class UpstreamLink implements Link {
       headers: this.headers(state),
       body,
       timeoutMs: options.timeoutMs ?? this.server.timeoutMs,
+      breaker: this.server.breaker,
       onMessage,
       signal: options.signal,
     };

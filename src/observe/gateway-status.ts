@@ -1,0 +1,105 @@
+// GatewayStatus: the one Durable Object that adds up what every isolate reports (see
+// observer.ts): request, error and session counts, each upstream's health, era,
+// breaker state, last error and latency, and per agent/server/item call metrics. It
+// keeps the totals in storage so they survive eviction. /status reads them; it holds
+// nothing secret because nothing secret is reported to it.
+import { DurableObject } from "cloudflare:workers";
+import { addLatency, emptyLatency, type Latency } from "./histogram.js";
+import type { CallDelta, OpsDelta, UpstreamDelta, UpstreamError } from "./ops-report.js";
+import type { BreakerState } from "../upstream/breaker.js";
+
+export interface UpstreamTotals {
+  ok: number;
+  failed: number;
+  latency: Latency;
+  lastOkAt?: number;
+  lastError?: UpstreamError;
+  era?: { era: string; protocolVersion: string; at: number };
+  breaker?: { state: BreakerState; at: number };
+}
+
+export interface StatusTotals {
+  since: number;
+  requests: number;
+  errors: number;
+  sessionsStarted: number;
+  sessionsEnded: number;
+  upstreams: Record<string, UpstreamTotals>;
+  calls: Record<string, CallDelta>;
+}
+
+const TOTALS_KEY = "totals";
+/** Call series kept; later new ones are folded into "(other)". */
+const MAX_CALL_SERIES = 2000;
+/** Upstreams kept: more than any real configuration, fewer than a flood of names. */
+const MAX_UPSTREAMS = 1000;
+
+export class GatewayStatus extends DurableObject<Env> {
+  #totals: StatusTotals;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#totals = ctx.storage.kv.get<StatusTotals>(TOTALS_KEY) ?? emptyTotals();
+  }
+
+  record(delta: OpsDelta): void {
+    const totals = this.#totals;
+    totals.requests += delta.requests;
+    totals.errors += delta.errors;
+    totals.sessionsStarted += delta.sessionsStarted;
+    totals.sessionsEnded += delta.sessionsEnded;
+    for (const [name, upstream] of Object.entries(delta.upstreams)) mergeUpstream(totals, name, upstream);
+    for (const [key, call] of Object.entries(delta.calls)) mergeCall(totals, key, call);
+    this.ctx.storage.kv.put(TOTALS_KEY, totals);
+  }
+
+  read(): StatusTotals {
+    return this.#totals;
+  }
+}
+
+function emptyTotals(): StatusTotals {
+  return {
+    since: Date.now(),
+    requests: 0,
+    errors: 0,
+    sessionsStarted: 0,
+    sessionsEnded: 0,
+    upstreams: {},
+    calls: {},
+  };
+}
+
+function mergeUpstream(totals: StatusTotals, name: string, delta: UpstreamDelta): void {
+  if (!Object.hasOwn(totals.upstreams, name)) {
+    if (Object.keys(totals.upstreams).length >= MAX_UPSTREAMS) return;
+    totals.upstreams[name] = { ok: 0, failed: 0, latency: emptyLatency() };
+  }
+  const into = totals.upstreams[name]!;
+  into.ok += delta.ok;
+  into.failed += delta.failed;
+  addLatency(into.latency, delta.latency);
+  if (delta.lastOkAt !== undefined) into.lastOkAt = Math.max(into.lastOkAt ?? 0, delta.lastOkAt);
+  into.lastError = newest(into.lastError, delta.lastError);
+  into.era = newest(into.era, delta.era);
+  into.breaker = newest(into.breaker, delta.breaker);
+}
+
+function mergeCall(totals: StatusTotals, key: string, delta: CallDelta): void {
+  let series = { agent: delta.agent, server: delta.server, item: delta.item };
+  if (!Object.hasOwn(totals.calls, key) && Object.keys(totals.calls).length >= MAX_CALL_SERIES) {
+    series = { agent: "(other)", server: "(other)", item: "(other)" };
+    key = JSON.stringify(["(other)", "(other)", "(other)"]);
+  }
+  const into = Object.hasOwn(totals.calls, key)
+    ? totals.calls[key]!
+    : (totals.calls[key] = { ...series, calls: 0, errors: 0, latency: emptyLatency() });
+  into.calls += delta.calls;
+  into.errors += delta.errors;
+  addLatency(into.latency, delta.latency);
+}
+
+function newest<T extends { at: number }>(current: T | undefined, candidate: T | undefined): T | undefined {
+  if (!candidate) return current;
+  return !current || candidate.at >= current.at ? candidate : current;
+}
