@@ -16,11 +16,13 @@ export default defineConfig({
       },
       {
         plugins: [
-          // The secret that registrations reference as ${FIXTURE_SECRET} comes from the global
-          // setup, so tests can check that its value never leaks into answers or logs.
+          // The secret that registrations reference as ${FIXTURE_SECRET}, and the admin token of
+          // /status, come from the global setup, so tests can check they never leak.
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { FIXTURE_SECRET: inject<string>("fixtureSecret") } },
+            miniflare: {
+              bindings: { FIXTURE_SECRET: inject<string>("fixtureSecret"), ADMIN_TOKEN: inject<string>("adminToken") },
+            },
           })),
         ],
         test: {

@@ -19,6 +19,8 @@ declare module "vitest" {
     everythingUrl: string;
     /** The value of the Worker secret FIXTURE_SECRET, new each run. */
     fixtureSecret: string;
+    /** The Worker secret ADMIN_TOKEN that opens /status, new each run. */
+    adminToken: string;
   }
 }
 
@@ -29,6 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("refusedOrigin", await refusedOrigin());
   project.provide("everythingUrl", everything.url);
   project.provide("fixtureSecret", `fixture-secret-${crypto.randomUUID()}`);
+  project.provide("adminToken", `admin-token-${crypto.randomUUID()}`);
   return async () => {
     await Promise.all([first.close(), second.close(), everything.stop()]);
   };

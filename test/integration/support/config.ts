@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { resetConfigStoreForTests } from "../../../src/config/store.js";
 import { clearCatalog } from "../../../src/gateway/catalog.js";
 import { sha256Hex } from "../../../src/observe/hash.js";
+import { resetBreakers } from "../../../src/upstream/breaker.js";
 
 /** The key every test request carries unless it says otherwise (support/client.ts). */
 export const TEST_API_KEY = "mcpgw_integration_test_key";
@@ -54,6 +55,7 @@ export function forgetCaches(): void {
   resetConfigStoreForTests();
   clearCatalog();
   forgetEras();
+  resetBreakers();
 }
 
 async function clearKv(): Promise<void> {
