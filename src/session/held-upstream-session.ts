@@ -142,7 +142,10 @@ export class HeldUpstreamSession extends DurableObject<Env> {
         },
       };
     }
-    return new UpstreamLink(resolved, this.#slot, new Limiter(), { clientCapabilities: DECLARED_TO_UPSTREAM });
+    return new UpstreamLink(resolved, this.#slot, new Limiter(), {
+      clientCapabilities: DECLARED_TO_UPSTREAM,
+      background: (work) => this.ctx.waitUntil(work),
+    });
   }
 }
 

@@ -354,7 +354,13 @@ export class McpSession extends DurableObject<Env> {
     // Upstreams the principal can see nothing of are never contacted for this session.
     const links = [...snapshot.servers.values()]
       .filter((server) => policy.decideServer(server.name).allowed)
-      .map((server) => new UpstreamLink(server, this.#slot(slots, server.name), limiter, { clientCapabilities }));
+      .map(
+        (server) =>
+          new UpstreamLink(server, this.#slot(slots, server.name), limiter, {
+            clientCapabilities,
+            background: (work) => this.ctx.waitUntil(work),
+          }),
+      );
     return {
       snapshot,
       links,

@@ -40,6 +40,11 @@ export interface SessionSlot {
 export interface LinkOptions {
   /** What the gateway declares to legacy upstreams at initialize: what its client can answer. */
   clientCapabilities?: Record<string, unknown>;
+  /**
+   * Keeps work that outlives the request alive (the owner's waitUntil): the cancellation
+   * sent upstream after the client gave up would otherwise be dropped with its request.
+   */
+  background?: (work: Promise<unknown>) => void;
 }
 
 const isolateTag = Math.random().toString(36).slice(2, 8);
@@ -215,9 +220,9 @@ export class UpstreamLink implements Link {
       params && "_meta" in params ? { ...params, _meta: withoutEnvelope(asRecord(params["_meta"])) } : params;
     const body = { jsonrpc: "2.0", id, method, ...(sent ? { params: sent } : {}) };
     const onCancel = () => {
-      void this.notify("notifications/cancelled", { requestId: id, reason: "The client cancelled the request" }).catch(
-        () => undefined,
-      );
+      const reason = "The client cancelled the request";
+      const sent = this.notify("notifications/cancelled", { requestId: id, reason }).catch(() => undefined);
+      this.options.background?.(sent);
     };
     options.signal?.addEventListener("abort", onCancel, { once: true });
     try {

@@ -570,10 +570,10 @@ describe("v2 client in 2026-07-28 mode × server-everything (legacy upstream)", 
     );
   });
 
-  // Known gap (README, Not built yet): the Worker notices the client went away (the heartbeat)
-  // and asks the HeldUpstreamSession to cancel the call, but server-everything does not get
-  // notifications/cancelled for a call that streams nothing; one that streams progress does.
-  it.fails("tells server-everything about a cancelled call that sends nothing until its answer", async () => {
+  // The Worker notices the client went away (the heartbeat) and asks the HeldUpstreamSession
+  // to cancel the call; the notification upstream is kept alive with the object's waitUntil,
+  // since nothing else holds the object's invocation open once the call is cancelled.
+  it("tells server-everything about a cancelled call that sends nothing until its answer", async () => {
     const controller = new AbortController();
     const call = callTool(
       current,

@@ -1,8 +1,9 @@
 // An upstream dies mid-session (SIGKILL): calls to its tools fail with a clean
 // SERVER_UNAVAILABLE error that names it, while lists and calls for the other upstream
 // go on working. Lists are not cached here (catalogTtlSeconds 0), so every list really
-// asks both upstreams and the failure is met, not hidden by a warm catalog.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// asks both upstreams and the failure is met, not hidden by a warm catalog. The dead
+// upstream's circuit breaker opens, and closes again once it is back (open for 1 s here).
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   allStarted,
   connectClient,
@@ -32,7 +33,7 @@ beforeAll(async () => {
   ]);
   await gateway.configure({
     servers: { alpha: { url: alpha.url }, beta: { url: beta.url } },
-    settings: { catalogTtlSeconds: 0 },
+    settings: { catalogTtlSeconds: 0, breakerOpenSeconds: 1 },
   });
   session = await teardown.adopt(connectClient(gateway), ({ client }) => client.close());
 });
@@ -88,6 +89,17 @@ describe("one upstream killed mid-session", () => {
     expect(unknownOnDead.data).toMatchObject({ code: "SERVER_UNAVAILABLE", server: "beta" });
   });
 
+  it("stops calling the dead upstream once its breaker opens, and says so", async () => {
+    await vi.waitFor(
+      async () => {
+        const error = await refusal(session.client.callTool({ name: "beta__echo", arguments: { message: "x" } }));
+        expect(error.data).toMatchObject({ code: "SERVER_UNAVAILABLE", server: "beta", breaker: "open" });
+        expect((error.data as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+  });
+
   it("lets a new session start and use the live upstream while one is down", async () => {
     const late = await connectClient(gateway, "e2e-late-client");
     try {
@@ -106,8 +118,14 @@ describe("one upstream killed mid-session", () => {
     await teardown.adopt(startEverything(beta.port), (upstream) => upstream.kill());
     const fresh = await connectClient(gateway, "e2e-fresh-client");
     try {
-      const names = (await fresh.client.listTools()).tools.map((t) => t.name);
-      expect(names).toEqual(expect.arrayContaining(["alpha__echo", "beta__echo"]));
+      // The breaker lets a probe through within a second; from then on the upstream is back.
+      await vi.waitFor(
+        async () => {
+          const names = (await fresh.client.listTools()).tools.map((t) => t.name);
+          expect(names).toEqual(expect.arrayContaining(["alpha__echo", "beta__echo"]));
+        },
+        { timeout: 15_000, interval: 200 },
+      );
       const result = await fresh.client.callTool({ name: "beta__echo", arguments: { message: "back" } });
       expect(textOf(result)).toBe("Echo: back");
     } finally {
