@@ -85,7 +85,7 @@ export async function loadSnapshot(
   const parseEntry = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
     const text = raw.get(key);
     if (text === undefined) return undefined;
-    const parsed = parseJson(text, schema);
+    const parsed = parseJson(text, schema, key.startsWith(KEY_PREFIX.server));
     if (parsed.ok) {
       lastGood.set(key, parsed.value);
       return parsed.value;
@@ -140,7 +140,13 @@ export async function loadSnapshot(
     for (const key of keys.filter((k) => k.startsWith(prefix)).sort()) {
       const name = key.slice(prefix.length);
       if (!nameIsValid(name)) {
-        problems.push({ key, problem: `'${name}' is not a valid name for ${prefix}<name>`, keptLastGood: false });
+        // A key's name may be the raw API key itself, stored by mistake: never repeat it.
+        const shown = prefix === KEY_PREFIX.apiKey ? `${prefix}(name hidden)` : key;
+        const problem =
+          prefix === KEY_PREFIX.apiKey
+            ? "the name after 'apikey:' must be the SHA-256 hex digest of the key, never the key itself (npm run key:create)"
+            : `'${name}' is not a valid name for ${prefix}<name>`;
+        problems.push({ key: shown, problem, keptLastGood: false });
         continue;
       }
       const value = parseEntry(key, schema);
@@ -221,14 +227,33 @@ async function getAll(kv: KVNamespace, keys: string[]): Promise<Map<string, stri
   return values;
 }
 
-function parseJson<T>(text: string, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; problem: string } {
+function parseJson<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  refuseProtoKeys = false,
+): { ok: true; value: T } | { ok: false; problem: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     return { ok: false, problem: "not valid JSON" };
   }
+  // zod leaves `__proto__` keys out of records: a header of that name would vanish unreported.
+  const protoAt = refuseProtoKeys ? protoKeyPath(data, "") : undefined;
+  if (protoAt !== undefined) return { ok: false, problem: `'__proto__' is not allowed as a key (at ${protoAt})` };
   const parsed = schema.safeParse(data);
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, problem: z.prettifyError(parsed.error).replaceAll("\n", "; ") };
+}
+
+/** Where `value` has an own `__proto__` key, as a path; undefined when nowhere (schemas refuse deeper values). */
+function protoKeyPath(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value !== "object" || value === null || depth > 16) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const here = path === "" ? key : `${path}.${key}`;
+    if (key === "__proto__") return here;
+    const found = protoKeyPath(child, here, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

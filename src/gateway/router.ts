@@ -26,6 +26,7 @@ import { wantsLog, type ClientChannel } from "./client-channel.js";
 import { advertisedCapabilities } from "./capabilities.js";
 import { paginate } from "../mcp/pagination.js";
 import { templateMatches } from "../mcp/uri-template.js";
+import { hasDotSegments } from "../mcp/dot-segments.js";
 import type { Link as UpstreamLink, RequestOptions } from "../upstream/link.js";
 import { collect, lastKnown, type Collected, type ListKind, type ServerItems } from "./catalog.js";
 import { namedView, uriView } from "./views.js";
@@ -270,9 +271,16 @@ function explainMissing(
 async function callByUri(params: Params, ctx: GatewayContext, method: string) {
   const uri = params["uri"];
   if (typeof uri !== "string" || uri === "") throw errors.invalidParams(`${method} needs a 'uri'`);
+  refuseDotSegments(uri);
   const link = await resolveUri(uri, ctx);
   guard("resources", link.server.name, uri, ctx);
   return forward(ctx, method, link, params, { kind: "resources", uri });
+}
+
+/** Policy matches URIs as written: one that an upstream could normalize elsewhere is refused. */
+function refuseDotSegments(uri: string): void {
+  if (hasDotSegments(uri))
+    throw errors.invalidParams(`the URI has '.' or '..' path segments (literal or %2e); send it normalized: ${uri}`);
 }
 
 /** Exact URI from the lists, then URI templates; a lone resource server takes the rest. */
@@ -303,6 +311,7 @@ async function complete(params: Params, ctx: GatewayContext) {
     return forward(ctx, "completion/complete", target.link, forwarded, { kind: "prompts", name: target.original });
   }
   if (type === "ref/resource" && typeof uri === "string") {
+    refuseDotSegments(uri);
     const templates = await collect("resourceTemplates", ctx.links, ctx.snapshot, ctx.identity.agent);
     const server = uriView("resourceTemplates", templates.lists).owners.get(uri);
     const link = ctx.links.find((l) => l.server.name === server) ?? (await resolveUri(uri, ctx));
@@ -459,15 +468,16 @@ async function answerInputRequests(
   server: string,
   requests: Params,
 ): Promise<Params> {
-  const answers: Params = {};
+  const answers: Array<[string, unknown]> = [];
   for (const [key, request] of Object.entries(requests)) {
     const { method, params } = asRecord(request);
     const name = typeof method === "string" ? method : "an unknown request";
     const answer = await askClient(channel, server, name, asRecord(params));
     if ("error" in answer) throw errors.inputUnavailable(server, name, answer.error.message);
-    answers[key] = answer.result;
+    answers.push([key, answer.result]);
   }
-  return answers;
+  // Own properties whatever the upstream's keys (`__proto__` included).
+  return Object.fromEntries(answers);
 }
 
 /** Asks the client on the upstream's behalf, or says clearly why it cannot be asked. */

@@ -30,8 +30,11 @@ export const META = {
 
 /** Revision identifiers are ISO dates: every revision from 2026-07-28 on is current-era. */
 export function isModernVersion(version: string): boolean {
-  return version >= MODERN_PROTOCOL_VERSION;
+  return REVISION_FORMAT.test(version) && version >= MODERN_PROTOCOL_VERSION;
 }
+
+/** Revisions are dates; anything else (a word, `1.0`) is no revision at all, of either era. */
+const REVISION_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What a current-era request says about its client, read off its envelope. */
 export interface Envelope {
@@ -179,11 +182,8 @@ export function modernRequestHeaders(method: string, params: Record<string, unkn
 
 /** The envelope keys are the gateway's business; everything else in `_meta` travels on. */
 export function withoutEnvelope(meta: Record<string, unknown>): Record<string, unknown> {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(meta)) {
-    if (!key.startsWith("io.modelcontextprotocol/")) rest[key] = value;
-  }
-  return rest;
+  // fromEntries defines own properties: a `__proto__` key stays a key, relayed as sent.
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith("io.modelcontextprotocol/")));
 }
 
 /** Results whose current-era form carries `ttlMs` and `cacheScope`. */

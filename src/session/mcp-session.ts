@@ -153,7 +153,8 @@ export class McpSession extends DurableObject<Env> {
     const record = await this.#loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
     if (headerVersion !== null && !isSupportedLegacyVersion(headerVersion)) {
-      return errorHttpResponse(errors.unsupportedProtocolVersion(headerVersion, LEGACY_PROTOCOL_VERSIONS));
+      const only = !batch && messages[0]?.kind === "request" ? messages[0].message.id : null;
+      return errorHttpResponse(errors.unsupportedProtocolVersion(headerVersion, LEGACY_PROTOCOL_VERSIONS), only);
     }
     if (batch && !allowsBatches(record.protocolVersion))
       return errorHttpResponse(errors.batchNotSupported(record.protocolVersion));

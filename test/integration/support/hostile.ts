@@ -207,6 +207,17 @@ export async function expectStillServing(healthy: GatewayClient, tools: readonly
   expectPrototypesClean();
 }
 
+/**
+ * After a group whose tests rewrite the configuration: the session opened before still
+ * answers, a new one opens and lists, and the prototypes are untouched.
+ */
+export async function expectSessionsWork(healthy: GatewayClient): Promise<void> {
+  expect(await healthy.rpc("ping")).toMatchObject({ result: {} });
+  const fresh = await GatewayClient.connect();
+  await fresh.result("tools/list");
+  expectPrototypesClean();
+}
+
 /** `depth` arrays inside one another around `inner`: `[[[inner]]]` for depth 3. */
 export function nested(depth: number, inner = "0"): string {
   return `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`;
