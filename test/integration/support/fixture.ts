@@ -3,13 +3,15 @@
 // makes its own tenant, so no two tests share upstream state.
 import { inject } from "vitest";
 
-export type FaultKind = "hang" | "http500" | "http503" | "garbage" | "sse_close" | "sse_hang" | "slow";
+export type FaultKind = "hang" | "http400" | "http500" | "http503" | "garbage" | "sse_close" | "sse_hang" | "slow";
 
 export interface Fault {
   kind: FaultKind;
   /** JSON-RPC methods it applies to; all requests when absent. */
   methods?: string[];
   delayMs?: number;
+  /** Applies to the next this many matching requests only, then clears itself; to all when absent. */
+  times?: number;
 }
 
 export interface TenantChange {
