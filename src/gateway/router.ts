@@ -191,7 +191,14 @@ export function visibleNamedOf(kind: "tools" | "prompts", lists: readonly Server
 async function callNamed(kind: "tools" | "prompts", method: string, params: Params, ctx: GatewayContext) {
   const name = params["name"];
   if (typeof name !== "string" || name === "") throw errors.invalidParams(`${method} needs a 'name'`);
-  const target = await resolveName(kind, name, ctx);
+  let target: Awaited<ReturnType<typeof resolveName>>;
+  try {
+    target = await resolveName(kind, name, ctx);
+  } catch (error) {
+    // A call that names no callable tool still counts against the agent's request limit.
+    if (kind === "tools") await limitRate(ctx);
+    throw error;
+  }
   if (kind === "tools") await limitRate(ctx, target.link.server.name, target.original);
   return forward(ctx, method, target.link, { ...params, name: target.original }, { kind, name: target.original });
 }

@@ -88,7 +88,7 @@ function statelessContext(c: Ctx): GatewayContext {
     identity,
     caller: callerOf(principal, c.get("requestId")),
     observer: observerFor(c.env, (p) => c.executionCtx.waitUntil(p)),
-    rateGate: rateGateFor(c.env.RATE_LIMITER, identity.agent),
+    rateGate: rateGateFor(c.env.RATE_LIMITER),
   };
 }
 

@@ -67,9 +67,12 @@ export function flushOpsSoon(env: Env, waitUntil: WaitUntil): void {
   flushing = true;
   const flush = async () => {
     try {
-      await new Promise((resolve) => setTimeout(resolve, FLUSH_DELAY_MS));
-      const delta = opsReport.take();
-      await env.GATEWAY_STATUS.get(env.GATEWAY_STATUS.idFromName(GATEWAY_STATUS_NAME)).record(delta);
+      // Facts that arrive while a report is on its way go in the next one, from this same loop.
+      do {
+        await new Promise((resolve) => setTimeout(resolve, FLUSH_DELAY_MS));
+        const delta = opsReport.take();
+        await env.GATEWAY_STATUS.get(env.GATEWAY_STATUS.idFromName(GATEWAY_STATUS_NAME)).record(delta);
+      } while (opsReport.dirty);
     } catch (error) {
       log("warn", "status.report_failed", { reason: String(error) });
     } finally {

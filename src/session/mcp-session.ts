@@ -16,6 +16,7 @@ import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
 import {
   asRecord,
+  errorResponse,
   resultResponse,
   type JsonRpcMessage,
   type JsonRpcNotification,
@@ -58,7 +59,7 @@ import { RecordedStream } from "./recorded-stream.js";
 import { log } from "../observe/log.js";
 import { flushOpsSoon, observerFor } from "../observe/observer.js";
 import { opsReport } from "../observe/ops-report.js";
-import { rateGateFor } from "../ratelimit/rate-limits.js";
+import { rateGateFor, requestBuckets } from "../ratelimit/rate-limits.js";
 import { sameIdentity, type Caller, type Identity } from "../auth/principal.js";
 import { policyFor } from "../gateway/access.js";
 
@@ -113,6 +114,12 @@ export class McpSession extends DurableObject<Env> {
     caller: Caller,
   ): Promise<Response> {
     const snapshot = await configStore(this.env).current();
+    // initialize contacts every upstream the agent may see: it counts like any request.
+    try {
+      await rateGateFor(this.env.RATE_LIMITER)(requestBuckets(snapshot, identity));
+    } catch (error) {
+      return rpcResponses([errorResponse(request.id, toGatewayError(error).toJsonRpc())], false, format);
+    }
     const params = request.params ?? {};
     const now = Date.now();
     const record: SessionRecord = {
@@ -369,7 +376,7 @@ export class McpSession extends DurableObject<Env> {
       identity: record.identity,
       caller,
       observer: this.#observer,
-      rateGate: rateGateFor(this.env.RATE_LIMITER, record.identity.agent),
+      rateGate: rateGateFor(this.env.RATE_LIMITER),
       setLogLevel: (level) => {
         record.logLevel = level;
         void this.ctx.storage.put(SESSION_KEY, record);

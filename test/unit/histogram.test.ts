@@ -21,8 +21,14 @@ describe("latency histograms", () => {
     const a = emptyLatency();
     const b = emptyLatency();
     const both = emptyLatency();
-    for (const ms of [2, 7, 300]) (observeLatency(a, ms), observeLatency(both, ms));
-    for (const ms of [60_000, 0.5]) (observeLatency(b, ms), observeLatency(both, ms));
+    for (const ms of [2, 7, 300]) {
+      observeLatency(a, ms);
+      observeLatency(both, ms);
+    }
+    for (const ms of [60_000, 0.5]) {
+      observeLatency(b, ms);
+      observeLatency(both, ms);
+    }
     addLatency(a, b);
     expect(a).toEqual(both);
   });
