@@ -50,24 +50,30 @@ export type JsonRpcMessage =
   | { kind: "notification"; message: JsonRpcNotification }
   | { kind: "response"; message: JsonRpcResponse };
 
+// Strict variants built once: deriving them per message cost more than the rest of a call.
+const StrictRequest = JsonRpcRequestSchema.strict();
+const StrictNotification = JsonRpcNotificationSchema.strict();
+const StrictResult = JsonRpcResultResponseSchema.strict();
+const StrictError = JsonRpcErrorResponseSchema.strict();
+
 /** Classifies one decoded JSON value; `undefined` when it is no valid JSON-RPC message. */
 export function classifyMessage(value: unknown): JsonRpcMessage | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const has = (key: string) => Object.hasOwn(value, key);
   if (has("method")) {
     if (has("id")) {
-      const parsed = JsonRpcRequestSchema.strict().safeParse(value);
+      const parsed = StrictRequest.safeParse(value);
       return parsed.success ? { kind: "request", message: parsed.data } : undefined;
     }
-    const parsed = JsonRpcNotificationSchema.strict().safeParse(value);
+    const parsed = StrictNotification.safeParse(value);
     return parsed.success ? { kind: "notification", message: parsed.data } : undefined;
   }
   if (has("result")) {
-    const parsed = JsonRpcResultResponseSchema.strict().safeParse(value);
+    const parsed = StrictResult.safeParse(value);
     return parsed.success ? { kind: "response", message: parsed.data } : undefined;
   }
   if (has("error")) {
-    const parsed = JsonRpcErrorResponseSchema.strict().safeParse(value);
+    const parsed = StrictError.safeParse(value);
     return parsed.success ? { kind: "response", message: parsed.data } : undefined;
   }
   return undefined;

@@ -70,6 +70,8 @@ const SECRET_ASSIGNMENT = new RegExp(
 );
 // The gateway's own API keys (see scripts/api-keys.ts).
 const GATEWAY_KEY = /\bmcpgw_[A-Za-z0-9_-]{16,}/g;
+/** BEARER needs "bearer", SECRET_ASSIGNMENT a ':' or '=', GATEWAY_KEY "mcpgw_". */
+const MAYBE_SECRET = /[:=]|bearer|mcpgw_/i;
 
 /** Writes one audit line; `secrets` are values (such as resolved upstream headers) never to appear in it. */
 export function audit(line: AuditLine, secrets: readonly string[] = []): void {
@@ -163,6 +165,8 @@ function read(object: object, key: string | number): unknown {
 function redactString(text: string, needles: readonly string[]): string {
   let out = text;
   for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+  // Each pattern below needs one of these; most strings (names, ids, methods) have none.
+  if (!MAYBE_SECRET.test(out)) return truncate(out, REDACTION_LIMITS.maxStringChars);
   out = out
     .replace(BEARER, `$1 ${REDACTED}`)
     .replace(SECRET_ASSIGNMENT, (match, prefix: string) => {

@@ -149,6 +149,8 @@ export class HeldUpstreamSession extends DurableObject<Env> {
   }
 }
 
+const LINE_ENCODER = new TextEncoder();
+
 /** A call in flight, which may be suspended while its client gathers input. */
 class HeldCall {
   readonly #cancel = new AbortController();
@@ -189,7 +191,7 @@ class HeldCall {
       this.#queue.push(event);
       return;
     }
-    writer.write(new TextEncoder().encode(`${JSON.stringify(event)}\n`)).catch(() => {
+    writer.write(LINE_ENCODER.encode(`${JSON.stringify(event)}\n`)).catch(() => {
       // The client went away while the call ran: cancel it upstream, unless it is only
       // waiting for the client's input (a retry resumes it).
       if (this.#writer === writer && !this.#pending && !this.#done) this.#cancel.abort();
