@@ -1,7 +1,7 @@
 // Runs the gateway Worker, bundled as `wrangler deploy` would ship it (test/e2e/worker-bundle.ts),
 // in its own workerd through Miniflare, and seeds its KV configuration. One instance per
 // configuration, so each one's memory can be read apart. It measures nothing.
-import { builtWorker } from "../../test/e2e/worker-bundle.js";
+import { builtWorker, gatewayWorkerConfig } from "../../test/e2e/worker-bundle.js";
 import { startWorkerd, type Workerd } from "./workerd.js";
 
 /** The anonymous agent every benchmark request acts as: no API key on the hot path. */
@@ -26,33 +26,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const workerd = await startWorkerd(
     [
       {
-        config: {
-          name: worker.name,
-          compatibilityDate: worker.compatibilityDate,
-          compatibilityFlags: worker.compatibilityFlags,
-          manifest: {
-            mainModule: "index.js",
-            modules: {
-              "index.js": { type: "esm", contents: worker.script },
-              "index.js.map": { type: "sourcemap", contents: worker.sourceMap },
-            },
-          },
-          env: {
-            ...Object.fromEntries(worker.kvBindings.map((binding) => [binding, { type: "kv", id: binding }])),
-            ...Object.fromEntries(
-              worker.durableObjects.map((d) => [
-                d.binding,
-                { type: "durable-object", worker: worker.name, exportName: d.className },
-              ]),
-            ),
-          },
-          exports: Object.fromEntries(
-            worker.durableObjects.map((d) => [
-              d.className,
-              { type: "durable-object", storage: d.sqlite ? "sqlite" : "legacy-kv" },
-            ]),
-          ),
-        },
+        config: gatewayWorkerConfig(worker),
       },
     ],
     config.inspectorPort,

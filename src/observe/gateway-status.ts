@@ -4,19 +4,11 @@
 // keeps the totals in storage so they survive eviction. /status reads them; it holds
 // nothing secret because nothing secret is reported to it.
 import { DurableObject } from "cloudflare:workers";
-import { addLatency, emptyLatency, type Latency } from "./histogram.js";
-import type { CallDelta, OpsDelta, UpstreamDelta, UpstreamError } from "./ops-report.js";
-import type { BreakerState } from "../upstream/breaker.js";
+import { addLatency, emptyLatency } from "./histogram.js";
+import type { CallDelta, OpsDelta, UpstreamDelta } from "./ops-report.js";
 
-export interface UpstreamTotals {
-  ok: number;
-  failed: number;
-  latency: Latency;
-  lastOkAt?: number;
-  lastError?: UpstreamError;
-  era?: { era: string; protocolVersion: string; at: number };
-  breaker?: { state: BreakerState; at: number };
-}
+/** An upstream's totals have the shape of one report's facts about it, added up. */
+export type UpstreamTotals = UpstreamDelta;
 
 export interface StatusTotals {
   since: number;

@@ -12,7 +12,7 @@ import { Miniflare, type WorkerdStructuredLog } from "miniflare";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { builtWorker } from "./worker-bundle.js";
+import { builtWorker, gatewayWorkerConfig } from "./worker-bundle.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EVERYTHING_SCRIPT = join(REPO_ROOT, "scripts", "everything-on-loopback.mjs");
@@ -217,33 +217,7 @@ export async function startGateway(): Promise<Gateway> {
     handleStructuredLogs: onLog,
     workers: [
       {
-        config: {
-          name: worker.name,
-          compatibilityDate: worker.compatibilityDate,
-          compatibilityFlags: worker.compatibilityFlags,
-          manifest: {
-            mainModule: "index.js",
-            modules: {
-              "index.js": { type: "esm", contents: worker.script },
-              "index.js.map": { type: "sourcemap", contents: worker.sourceMap },
-            },
-          },
-          env: {
-            ...Object.fromEntries(worker.kvBindings.map((binding) => [binding, { type: "kv", id: binding }])),
-            ...Object.fromEntries(
-              worker.durableObjects.map((d) => [
-                d.binding,
-                { type: "durable-object", worker: worker.name, exportName: d.className },
-              ]),
-            ),
-          },
-          exports: Object.fromEntries(
-            worker.durableObjects.map((d) => [
-              d.className,
-              { type: "durable-object", storage: d.sqlite ? "sqlite" : "legacy-kv" },
-            ]),
-          ),
-        },
+        config: gatewayWorkerConfig(worker),
       },
     ],
   });

@@ -130,3 +130,34 @@ async function runNode(args: string[]): Promise<string> {
     });
   });
 }
+
+/** The gateway as a Miniflare worker: its modules, compatibility settings, KV and Durable Object bindings. */
+export function gatewayWorkerConfig(worker: BuiltWorker) {
+  return {
+    name: worker.name,
+    compatibilityDate: worker.compatibilityDate,
+    compatibilityFlags: worker.compatibilityFlags,
+    manifest: {
+      mainModule: "index.js",
+      modules: {
+        "index.js": { type: "esm" as const, contents: worker.script },
+        "index.js.map": { type: "sourcemap" as const, contents: worker.sourceMap },
+      },
+    },
+    env: {
+      ...Object.fromEntries(worker.kvBindings.map((binding) => [binding, { type: "kv" as const, id: binding }])),
+      ...Object.fromEntries(
+        worker.durableObjects.map((d) => [
+          d.binding,
+          { type: "durable-object" as const, worker: worker.name, exportName: d.className },
+        ]),
+      ),
+    },
+    exports: Object.fromEntries(
+      worker.durableObjects.map((d) => [
+        d.className,
+        { type: "durable-object" as const, storage: d.sqlite ? ("sqlite" as const) : ("legacy-kv" as const) },
+      ]),
+    ),
+  };
+}
