@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
 import { configStore } from "../config/store.js";
-import type { ConfigSnapshot } from "../config/snapshot.js";
+import { KEY_PREFIX, type ConfigSnapshot } from "../config/snapshot.js";
 import { bearerToken, constantTimeEqual } from "../auth/api-key.js";
 import { sha256Hex } from "../observe/hash.js";
 import { summarizeLatency } from "../observe/histogram.js";
@@ -15,7 +15,6 @@ import { GATEWAY_STATUS_NAME } from "../observe/observer.js";
 import type { StatusTotals, UpstreamTotals } from "../observe/gateway-status.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { jsonResponse } from "./responses.js";
-import { KEY_PREFIX } from "../config/snapshot.js";
 
 const NO_STORE = { "cache-control": "no-store" };
 

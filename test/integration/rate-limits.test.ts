@@ -5,10 +5,10 @@
 // Counters outlive a test (they live in a Durable Object per agent), so every test uses
 // agents of its own, and windows of an hour so that nothing here depends on timing.
 import { beforeEach, describe, expect, it } from "vitest";
-import { GatewayClient, messagesOf, parseSse, type RpcMessage, type RpcResponse } from "./support/client.js";
+import { GatewayClient, type RpcMessage, type RpcResponse } from "./support/client.js";
 import { seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
-import { postModern } from "./support/hostile.js";
+import { askModern } from "./support/hostile.js";
 
 const RATE_LIMITED = -32016;
 const HOUR = 3600;
@@ -20,23 +20,10 @@ function newAgent(label: string): { name: string; key: string } {
 }
 
 /** A current-era request as this key's agent (optionally narrowed to a sub-agent). */
-async function askModern(
-  key: string,
-  method: string,
-  params: Record<string, unknown> = {},
-  subAgent?: string,
-): Promise<RpcMessage> {
-  const id = `m-${crypto.randomUUID().slice(0, 8)}`;
+function askAs(key: string, method: string, params: Record<string, unknown> = {}, subAgent?: string) {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
   if (subAgent !== undefined) headers["x-mcp-agent"] = subAgent;
-  const response = await postModern(method, params, { id, headers });
-  const text = await response.text();
-  expect(response.status, text).toBe(200);
-  const type = response.headers.get("content-type") ?? "";
-  const messages = type.startsWith("text/event-stream") ? messagesOf(parseSse(text)) : [JSON.parse(text) as RpcMessage];
-  const answer = messages.find((m) => m.id === id && m.method === undefined);
-  expect(answer, text).toBeDefined();
-  return answer!;
+  return askModern(method, params, headers);
 }
 
 const echo = (text: string) => ({ name: "fx__echo", arguments: { text } });
@@ -153,11 +140,11 @@ describe("rate limits", () => {
       const second = await GatewayClient.open({ key: agent.key });
       await first.result("ping");
       await second.result("ping");
-      expect((await askModern(agent.key, "ping")).error).toBeUndefined();
+      expect((await askAs(agent.key, "ping")).error).toBeUndefined();
 
       expectRateLimited(await first.rpc("ping"), limited);
       expectRateLimited(await second.rpc("ping"), limited);
-      expectRateLimited(await askModern(agent.key, "tools/call", echo("no")), limited);
+      expectRateLimited(await askAs(agent.key, "tools/call", echo("no")), limited);
       expect(await callsUpstream()).toBe(0);
     });
 
@@ -221,11 +208,11 @@ describe("rate limits", () => {
       const limited = { limit: 2, windowSeconds: HOUR, scope: "tool" as const, agent: agent.name, tool: "fx/echo" };
       const first = await GatewayClient.open({ key: agent.key });
       expect(await first.callText("fx__echo", { text: "legacy" })).toBe("legacy");
-      expect((await askModern(agent.key, "tools/call", echo("modern"))).error).toBeUndefined();
+      expect((await askAs(agent.key, "tools/call", echo("modern"))).error).toBeUndefined();
 
       const second = await GatewayClient.open({ key: agent.key });
       expectRateLimited(await second.rpc("tools/call", echo("over")), limited);
-      expectRateLimited(await askModern(agent.key, "tools/call", echo("over")), limited);
+      expectRateLimited(await askAs(agent.key, "tools/call", echo("over")), limited);
       expect(await callsUpstream("echo")).toBe(2);
     });
 
@@ -275,7 +262,7 @@ describe("rate limits", () => {
         agent: helper,
         tool: "fx/echo",
       });
-      expectRateLimited(await askModern(lead.key, "tools/call", echo("modern helper"), helper), {
+      expectRateLimited(await askAs(lead.key, "tools/call", echo("modern helper"), helper), {
         limit: 1,
         windowSeconds: HOUR,
         scope: "tool",

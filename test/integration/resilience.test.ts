@@ -4,10 +4,10 @@
 // calling an upstream that keeps failing and tries it again later; idempotent requests
 // are retried after transient faults, calls never; a client may set its own timeout.
 import { inject, beforeEach, describe, expect, it } from "vitest";
-import { GatewayClient, messagesOf, parseSse, type RpcMessage } from "./support/client.js";
+import { GatewayClient, type RpcMessage } from "./support/client.js";
 import { seedConfig, type Seed } from "./support/config.js";
 import { DEFAULT_TOOL_COUNT, FixtureTenant, type Fault } from "./support/fixture.js";
-import { postModern } from "./support/hostile.js";
+import { askModern } from "./support/hostile.js";
 
 const INVALID_PARAMS = -32602;
 const SERVER_UNAVAILABLE = -32010;
@@ -18,19 +18,6 @@ const TIMEOUT_META = "mcp-edge-gateway/timeoutMs";
 
 /** One JSON-RPC request as a client of some era sends it; the answer must be an HTTP 200. */
 type Ask = (method: string, params?: Record<string, unknown>) => Promise<RpcMessage>;
-
-/** A current-era request: no session, the `_meta` envelope; the answer is JSON or a stream (slow calls). */
-async function askModern(method: string, params: Record<string, unknown> = {}): Promise<RpcMessage> {
-  const id = `m-${crypto.randomUUID().slice(0, 8)}`;
-  const response = await postModern(method, params, { id });
-  const text = await response.text();
-  expect(response.status, text).toBe(200);
-  const type = response.headers.get("content-type") ?? "";
-  const messages = type.startsWith("text/event-stream") ? messagesOf(parseSse(text)) : [JSON.parse(text) as RpcMessage];
-  const answer = messages.find((m) => m.id === id && m.method === undefined);
-  expect(answer, text).toBeDefined();
-  return answer!;
-}
 
 const ERAS: Array<[string, () => Promise<Ask>]> = [
   [

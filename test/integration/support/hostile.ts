@@ -60,6 +60,23 @@ export function postModern(
   return postRaw(JSON.stringify(body), { ...mirroredHeaders(method, body.params), ...options.headers }, options.path);
 }
 
+/** A current-era request answered with HTTP 200; its JSON-RPC answer, from JSON or an event stream. */
+export async function askModern(
+  method: string,
+  params: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<RpcMessage> {
+  const id = `m-${crypto.randomUUID().slice(0, 8)}`;
+  const response = await postModern(method, params, { id, headers });
+  const text = await response.text();
+  expect(response.status, text).toBe(200);
+  const type = response.headers.get("content-type") ?? "";
+  const messages = type.startsWith("text/event-stream") ? messagesOf(parseSse(text)) : [JSON.parse(text) as RpcMessage];
+  const answer = messages.find((m) => m.id === id && m.method === undefined);
+  expect(answer, text).toBeDefined();
+  return answer!;
+}
+
 /**
  * POSTs a body exactly as given (bytes or text) to the gateway, with JSON content type
  * and an Accept that takes both answers unless `headers` says otherwise. Headers may be
