@@ -10,6 +10,7 @@ import { errors, GatewayError } from "../mcp/errors.js";
 import { isErrorResponse } from "../mcp/jsonrpc.js";
 import type { Link as UpstreamLink } from "../upstream/link.js";
 import { log } from "../observe/log.js";
+import { answersElsewhere } from "../upstream/elsewhere.js";
 
 export type ListKind = "tools" | "prompts" | "resources" | "resourceTemplates";
 
@@ -72,6 +73,9 @@ export async function collect(
   agent?: string,
 ): Promise<Collected> {
   const settled = await Promise.allSettled(links.map((link) => listOf(kind, link, snapshot, agent)));
+  // A borrowed session that cannot serve here is not a failing upstream: its owner answers.
+  const elsewhere = settled.find((o) => o.status === "rejected" && answersElsewhere(o.reason));
+  if (elsewhere) throw (elsewhere as PromiseRejectedResult).reason;
   const collected: Collected = { lists: [], failures: [] };
   settled.forEach((outcome, i) => {
     const server = links[i]!.server.name;

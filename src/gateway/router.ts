@@ -28,6 +28,7 @@ import { paginate } from "../mcp/pagination.js";
 import { templateMatches } from "../mcp/uri-template.js";
 import { hasDotSegments } from "../mcp/dot-segments.js";
 import type { Link as UpstreamLink, RequestOptions } from "../upstream/link.js";
+import { answersElsewhere, HandOff } from "../upstream/elsewhere.js";
 import { collect, lastKnown, type Collected, type ListKind, type ServerItems } from "./catalog.js";
 import { namedView, uriView } from "./views.js";
 import { visibleNamed, visibleUris } from "./visible-views.js";
@@ -362,9 +363,10 @@ async function discover(_params: Params, ctx: GatewayContext): Promise<Params> {
 
 /**
  * Sends a request upstream and relays the answer unchanged, upstream errors included,
- * with an audit line for the decision that allowed it (when it names an item) and one
- * for the upstream call. Arguments and results are logged only when the registration
- * opts in, redacted.
+ * with one audit line when it ends: the rule that allowed it (when it names an item) and
+ * what the upstream answered. Arguments and results are logged only when the
+ * registration opts in, redacted. A request handed to another owner (answersElsewhere)
+ * is audited there.
  */
 async function forward(
   ctx: GatewayContext,
@@ -373,31 +375,81 @@ async function forward(
   params: Params,
   subject?: { kind: PolicyKind; name?: string; uri?: string },
 ): Promise<JsonRpcResponse> {
+  return audited(ctx, method, link, params, subject, () => exchangeWithClient(ctx, method, link, params));
+}
+
+/**
+ * Finishes a tools/call that a Worker sent over this session's upstream session and
+ * handed over when the upstream answered with an event stream (see HandOff): reads the
+ * rest here, with the client in the loop, and answers it like `route` would have.
+ */
+export async function continueCall(
+  request: JsonRpcRequest,
+  ctx: GatewayContext,
+  handOff: Pick<HandOff, "server" | "upstreamId" | "state" | "body" | "item">,
+): Promise<JsonRpcResponse> {
+  const params = { ...request.params, ...(handOff.item !== undefined ? { name: handOff.item } : {}) };
+  const link = ctx.links.find((l) => l.server.name === handOff.server);
+  let response: JsonRpcResponse;
+  try {
+    if (!link?.adopt) throw errors.serverUnavailable(handOff.server, "it is not registered (any more)");
+    const adopt = link.adopt.bind(link);
+    const subject = { kind: "tools" as const, ...(handOff.item !== undefined ? { name: handOff.item } : {}) };
+    response = await audited(ctx, request.method, link, params, subject, () =>
+      adopt(handOff.state, handOff.upstreamId, handOff.body, clientOptions(ctx, handOff.server, params).options),
+    );
+  } catch (error) {
+    await handOff.body.cancel().catch(() => undefined);
+    if (!(error instanceof GatewayError)) throw error;
+    response = errorResponse(request.id, error.toJsonRpc());
+  }
+  ctx.observer?.request("error" in response);
+  if (!("result" in response)) return { ...response, id: request.id };
+  return resultResponse(request.id, shaped("legacy", request.method, response.result));
+}
+
+async function audited(
+  ctx: GatewayContext,
+  method: string,
+  link: UpstreamLink,
+  params: Params,
+  subject: { kind: PolicyKind; name?: string; uri?: string } | undefined,
+  send: () => Promise<JsonRpcResponse>,
+): Promise<JsonRpcResponse> {
   const server = link.server.name;
   const item = { server, name: subject?.name, uri: subject?.uri };
-  if (subject) {
-    const { rule } = ctx.policy.decide(subject.kind, server, subject.name ?? subject.uri ?? "");
-    audit(auditLine(ctx, { kind: "decision", method, decision: "allow", rule, ...item }));
-  }
+  const decided = subject
+    ? {
+        decision: "allow" as const,
+        rule: ctx.policy.decide(subject.kind, server, subject.name ?? subject.uri ?? "").rule,
+      }
+    : {};
   const started = Date.now();
   const payloads = link.server.registration.auditPayloads;
   let upstreamStatus = "ok";
   let result: unknown;
   try {
-    const response = await exchangeWithClient(ctx, method, link, params);
+    const response = await send();
     if ("error" in response) upstreamStatus = `error:${response.error.code}`;
     result = "error" in response ? response.error : response.result;
     return response;
   } catch (error) {
+    if (answersElsewhere(error)) {
+      upstreamStatus = "";
+      if (error instanceof HandOff) error.item = subject?.name ?? subject?.uri;
+      throw error;
+    }
     upstreamStatus = error instanceof GatewayError ? error.code : "INTERNAL_ERROR";
     throw error;
   } finally {
-    const latencyMs = Date.now() - started;
-    const agent = ctx.identity.delegate ?? ctx.identity.agent;
-    const callItem = subject?.name ?? subject?.uri ?? method;
-    ctx.observer?.call({ agent, server, method, item: callItem, status: upstreamStatus, latencyMs });
-    const line = auditLine(ctx, { kind: "upstream", method, upstreamStatus, latencyMs, ...item });
-    audit(payloads ? { ...line, arguments: params["arguments"] ?? params, result } : line, link.server.secretValues);
+    if (upstreamStatus !== "") {
+      const latencyMs = Date.now() - started;
+      const agent = ctx.identity.delegate ?? ctx.identity.agent;
+      const callItem = subject?.name ?? subject?.uri ?? method;
+      ctx.observer?.call({ agent, server, method, item: callItem, status: upstreamStatus, latencyMs });
+      const line = auditLine(ctx, { kind: "upstream", method, ...decided, upstreamStatus, latencyMs, ...item });
+      audit(payloads ? { ...line, arguments: params["arguments"] ?? params, result } : line, link.server.secretValues);
+    }
   }
 }
 
@@ -416,6 +468,26 @@ async function exchangeWithClient(
 ): Promise<JsonRpcResponse> {
   const channel = ctx.channel;
   const server = link.server.name;
+  const prepared = clientOptions(ctx, server, params);
+  const options = prepared.options;
+  let sent = prepared.sent;
+  let response = await link.request(method, sent, options);
+  for (let round = 1; "result" in response && isInputRequired(response.result); round++) {
+    if (channel?.era === "modern") return response;
+    if (round > MAX_INPUT_ROUNDS) {
+      throw errors.upstreamError(server, `still asked for input after ${MAX_INPUT_ROUNDS} rounds`);
+    }
+    const inputResponses = await answerInputRequests(channel, server, asRecord(response.result["inputRequests"]));
+    const requestState = response.result["requestState"];
+    sent = { ...sent, inputResponses, ...(typeof requestState === "string" ? { requestState } : {}) };
+    response = await link.request(method, sent, options);
+  }
+  return response;
+}
+
+/** What is sent upstream for the client's `params`, and how the upstream's messages reach the client. */
+function clientOptions(ctx: GatewayContext, server: string, params: Params): { sent: Params; options: RequestOptions } {
+  const channel = ctx.channel;
   const { timeoutMs, meta } = callTimeout(asRecord(params["_meta"]), ctx.snapshot.settings.maxTimeoutMs);
   const clientToken = meta["progressToken"];
   let sent = timeoutMs === undefined ? params : { ...params, _meta: meta };
@@ -440,18 +512,7 @@ async function exchangeWithClient(
     ...(channel ? { clientCapabilities: relayableCapabilities(channel.capabilities) } : {}),
     ...(channel?.logLevel !== undefined ? { logLevel: channel.logLevel } : {}),
   };
-  let response = await link.request(method, sent, options);
-  for (let round = 1; "result" in response && isInputRequired(response.result); round++) {
-    if (channel?.era === "modern") return response;
-    if (round > MAX_INPUT_ROUNDS) {
-      throw errors.upstreamError(server, `still asked for input after ${MAX_INPUT_ROUNDS} rounds`);
-    }
-    const inputResponses = await answerInputRequests(channel, server, asRecord(response.result["inputRequests"]));
-    const requestState = response.result["requestState"];
-    sent = { ...sent, inputResponses, ...(typeof requestState === "string" ? { requestState } : {}) };
-    response = await link.request(method, sent, options);
-  }
-  return response;
+  return { sent, options };
 }
 
 /**

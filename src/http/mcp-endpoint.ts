@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { errors, GatewayError } from "../mcp/errors.js";
 import {
+  asRecord,
   classifyMessage,
   errorResponse,
   resultResponse,
@@ -30,6 +31,8 @@ import { toHex } from "../observe/hash.js";
 import { classifyPost, META } from "../mcp/eras.js";
 import { handleModern } from "./modern-endpoint.js";
 import { nestsDeeperThan } from "../mcp/json-depth.js";
+import { callInWorker, cancelInWorker, type Fallback } from "./session-calls.js";
+import { forgetView } from "../session/session-views.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -115,7 +118,18 @@ export async function handlePost(c: Ctx): Promise<Response> {
     );
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
   if (messages.length === 0) return jsonResponse(rejected, 400);
-  const answer = await sessionStub(c, sessionId).post(
+  const session = sessionStub(c, sessionId);
+  let fallback: Fallback | undefined;
+  if (single?.kind === "request") {
+    const answered = await callInWorker(c, session, sessionId, single.message, format, streamable);
+    if (answered instanceof Response) return answered;
+    fallback = answered;
+  }
+  for (const message of messages) {
+    if (message.kind === "notification" && message.message.method === "notifications/cancelled")
+      cancelInWorker(sessionId, asRecord(message.message.params)["requestId"]);
+  }
+  const answer = await session.post(
     identityOf(c.get("principal")),
     callerOf(c.get("principal"), c.get("requestId")),
     messages,
@@ -123,6 +137,7 @@ export async function handlePost(c: Ctx): Promise<Response> {
     c.req.header(PROTOCOL_VERSION_HEADER) ?? null,
     format,
     streamable,
+    fallback,
   );
   return rejected.length === 0 ? answer : withRejected(answer, rejected);
 }
@@ -144,6 +159,7 @@ export async function handleDelete(c: Ctx): Promise<Response> {
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
   if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
+  forgetView(sessionId);
   return sessionStub(c, sessionId).end(identityOf(c.get("principal")));
 }
 

@@ -31,7 +31,9 @@ import {
   negotiateVersion,
 } from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
-import { route, type GatewayContext } from "../gateway/router.js";
+import { continueCall, route, type GatewayContext } from "../gateway/router.js";
+import type { HandOff } from "../upstream/elsewhere.js";
+import type { Fallback } from "../http/session-calls.js";
 import { advertisedCapabilities, rememberCapabilities, rememberedCapabilities } from "../gateway/capabilities.js";
 import { Limiter, MAX_UPSTREAM_FETCHES } from "../upstream/limiter.js";
 import {
@@ -75,6 +77,14 @@ export interface SessionRecord {
   ttlSeconds: number;
   logLevel?: string;
 }
+
+/** The upstream sessions of a client session, as a Worker borrows them. */
+export interface SessionView {
+  upstreams: Map<string, UpstreamSessionState>;
+}
+
+/** A handed-over call, as it crosses to the session object. */
+export type AdoptedCall = Pick<HandOff, "server" | "upstreamId" | "state" | "body" | "item">;
 
 /** How long initialize waits for upstreams to describe themselves before answering. */
 const INITIALIZE_WAIT_MS = 3000;
@@ -156,6 +166,8 @@ export class McpSession extends DurableObject<Env> {
     headerVersion: string | null,
     format: ResponseFormat,
     streamable = format === "sse",
+    /** What the Worker's fast path learned before it passed the request on (http/session-calls.ts). */
+    fallback?: Fallback,
   ): Promise<Response> {
     const record = await this.#loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
@@ -173,8 +185,64 @@ export class McpSession extends DurableObject<Env> {
     const requests = messages.flatMap((m) => (m.kind === "request" ? [m.message] : []));
     if (requests.length === 0) return rpcResponses([], batch, format);
 
+    const reply = await this.#reply(format, streamable);
+    if (fallback?.forgotten) await this.#forgetUpstream(fallback.forgotten.server, fallback.forgotten.sessionId);
+    this.ctx.waitUntil(this.#answerAll(record, caller, requests, batch, reply, fallback?.counted ?? false));
+    return reply.response;
+  }
+
+  /**
+   * What a Worker needs to answer this session's plain calls itself (http/session-calls.ts):
+   * the upstream sessions it may borrow. Null when the session does not exist for this
+   * identity. Asking counts as activity, so a session used only through the Worker stays alive.
+   */
+  async view(identity: Identity): Promise<SessionView | null> {
+    const record = await this.#loadFor(identity);
+    if (!record) return null;
+    this.#touch(record);
+    const upstreams = new Map<string, UpstreamSessionState>();
+    for (const [server, slot] of await this.#loadSlots()) if (slot.state) upstreams.set(server, slot.state);
+    return { upstreams };
+  }
+
+  /**
+   * A tools/call the Worker sent on one of this session's upstream sessions, whose
+   * upstream answers with an event stream: the rest is read here, where the client's
+   * questions, progress, log messages, cancellation and stream resumption live.
+   */
+  async adopt(
+    identity: Identity,
+    caller: Caller,
+    request: JsonRpcRequest,
+    handOff: AdoptedCall,
+    format: ResponseFormat,
+    streamable: boolean,
+  ): Promise<Response> {
+    const record = await this.#loadFor(identity);
+    if (!record) {
+      await handOff.body.cancel().catch(() => undefined);
+      return errorHttpResponse(errors.sessionNotFound());
+    }
+    this.#touch(record);
+    const reply = await this.#reply(format, streamable);
+    const answer = async () => {
+      try {
+        const snapshot = await configStore(this.env).current();
+        const ctx = await this.#context(snapshot, record, caller, true);
+        const response = await this.#answer(request, ctx, record, reply, (c) => continueCall(request, c, handOff));
+        reply.finish(response ? [response] : [], false);
+      } catch (error) {
+        log("error", "session.post_failed", { reason: String(error) });
+        reply.fail(errorHttpResponse(toGatewayError(error)));
+      }
+    };
+    this.ctx.waitUntil(answer());
+    return reply.response;
+  }
+
+  async #reply(format: ResponseFormat, streamable: boolean): Promise<Reply> {
     await this.#events.ready();
-    const reply = new Reply({
+    return new Reply({
       format,
       streamable,
       openStream: () => {
@@ -183,8 +251,6 @@ export class McpSession extends DurableObject<Env> {
         return stream;
       },
     });
-    this.ctx.waitUntil(this.#answerAll(record, caller, requests, batch, reply));
-    return reply.response;
   }
 
   async #answerAll(
@@ -193,10 +259,11 @@ export class McpSession extends DurableObject<Env> {
     requests: JsonRpcRequest[],
     batch: boolean,
     reply: Reply,
+    counted: boolean,
   ): Promise<void> {
     try {
       const snapshot = await configStore(this.env).current();
-      const ctx = await this.#context(snapshot, record, caller);
+      const ctx = await this.#context(snapshot, record, caller, counted);
       const answers = await Promise.all(requests.map((request) => this.#answer(request, ctx, record, reply)));
       reply.finish(
         answers.filter((a) => a !== undefined),
@@ -216,6 +283,7 @@ export class McpSession extends DurableObject<Env> {
     base: GatewayContext,
     record: SessionRecord,
     reply: Reply,
+    run: (ctx: GatewayContext) => Promise<JsonRpcResponse> = (ctx) => route(request, ctx),
   ): Promise<JsonRpcResponse | undefined> {
     const key = JSON.stringify(request.id);
     const cancel = new AbortController();
@@ -229,7 +297,7 @@ export class McpSession extends DurableObject<Env> {
       signal: cancel.signal,
     };
     try {
-      const response = await route(request, { ...base, channel });
+      const response = await run({ ...base, channel });
       return cancel.signal.aborted ? undefined : response;
     } catch (error) {
       if (cancel.signal.aborted) return undefined;
@@ -353,7 +421,13 @@ export class McpSession extends DurableObject<Env> {
     else await this.ctx.storage.setAlarm(expiresAt);
   }
 
-  async #context(snapshot: ConfigSnapshot, record: SessionRecord, caller: Caller): Promise<GatewayContext> {
+  /** `counted`: the Worker already counted the request against the rate limits. */
+  async #context(
+    snapshot: ConfigSnapshot,
+    record: SessionRecord,
+    caller: Caller,
+    counted = false,
+  ): Promise<GatewayContext> {
     const slots = await this.#loadSlots();
     const limiter = new Limiter();
     const policy = policyFor(snapshot, record.identity);
@@ -376,7 +450,7 @@ export class McpSession extends DurableObject<Env> {
       identity: record.identity,
       caller,
       observer: this.#observer,
-      rateGate: rateGateFor(this.env.RATE_LIMITER),
+      ...(counted ? {} : { rateGate: rateGateFor(this.env.RATE_LIMITER) }),
       setLogLevel: (level) => {
         record.logLevel = level;
         void this.ctx.storage.put(SESSION_KEY, record);
@@ -459,6 +533,14 @@ export class McpSession extends DurableObject<Env> {
     if (record.lastActiveAt - this.#storedActiveAt < ACTIVITY_WRITE_INTERVAL_MS) return;
     this.#storedActiveAt = record.lastActiveAt;
     void this.ctx.storage.put(SESSION_KEY, record);
+  }
+
+  /** The upstream forgot this session's upstream session (the Worker found out): re-open it on next use. */
+  async #forgetUpstream(server: string, sessionId: string): Promise<void> {
+    const slot = (await this.#loadSlots()).get(server);
+    if (slot?.state?.sessionId !== sessionId) return;
+    slot.state = undefined;
+    slot.save(undefined);
   }
 
   async #loadSlots(): Promise<Map<string, SessionSlot>> {

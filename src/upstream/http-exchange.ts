@@ -23,11 +23,18 @@ export interface Exchange {
   onMessage?: (message: JsonRpcMessage) => void | Promise<unknown>;
   /** The client gave up: stop waiting. */
   signal?: AbortSignal | undefined;
+  /**
+   * An event-stream answer whose first message is not the answer (a question, progress, a
+   * log message) is returned as `kind: "event-stream"`, replayed from its first byte, for
+   * its owner to read (continueExchange): a Worker hands such a call to a session object.
+   */
+  handOffStreams?: boolean;
 }
 
 export type ExchangeOutcome =
   | { kind: "response"; response: JsonRpcResponse; sessionId: string | null }
   | { kind: "accepted"; sessionId: string | null }
+  | { kind: "event-stream"; body: ReadableStream<Uint8Array> }
   | { kind: "session-expired" };
 
 /** At most this much of an upstream answer is read: a runaway upstream cannot exhaust memory. */
@@ -43,12 +50,36 @@ export async function exchange(
   expectId: RequestId | null,
   sentSessionId: string | null,
 ): Promise<ExchangeOutcome> {
-  const breaker = breakerFor(ex.server, ex.url, ex.breaker, (state, at) => opsReport.breaker(ex.server, state, at));
+  const breaker = breakerOf(ex);
   const admission = breaker.admit();
   if (!admission.admitted) throw errors.circuitOpen(ex.server, admission.retryAfterMs);
+  return accounted(ex, breaker, () => exchangeOnce(ex, expectId, sentSessionId));
+}
+
+/**
+ * Reads the rest of an exchange another owner started and handed over unread (an
+ * `event-stream` outcome): the answer to `expectId`, with the same timeout, messages,
+ * cancellation and health accounting as if it had been sent here.
+ */
+export async function continueExchange(
+  ex: Exchange,
+  expectId: RequestId,
+  body: ReadableStream<Uint8Array>,
+): Promise<JsonRpcResponse> {
+  return accounted(ex, breakerOf(ex), () =>
+    withDeadline(ex, (signal, deadline) => readEventStream(ex, body, expectId, deadline, signal)),
+  );
+}
+
+function breakerOf(ex: Exchange) {
+  return breakerFor(ex.server, ex.url, ex.breaker, (state, at) => opsReport.breaker(ex.server, state, at));
+}
+
+/** Runs one exchange and feeds its outcome to the breaker and to the upstream's health in /status. */
+async function accounted<T>(ex: Exchange, breaker: ReturnType<typeof breakerOf>, run: () => Promise<T>): Promise<T> {
   const started = Date.now();
   try {
-    const outcome = await exchangeOnce(ex, expectId, sentSessionId);
+    const outcome = await run();
     breaker.succeeded();
     opsReport.upstreamOk(ex.server, Date.now() - started);
     return outcome;
@@ -86,13 +117,8 @@ async function exchangeOnce(
   expectId: RequestId | null,
   sentSessionId: string | null,
 ): Promise<ExchangeOutcome> {
-  const controller = new AbortController();
-  const deadline = new Deadline(ex.timeoutMs, () => controller.abort());
-  const onCancel = () => controller.abort();
-  ex.signal?.addEventListener("abort", onCancel);
-  try {
-    if (ex.signal?.aborted) throw errors.cancelled();
-    const response = await send(ex, controller.signal);
+  return withDeadline(ex, async (signal, deadline) => {
+    const response = await send(ex, signal);
     const sessionId = response.headers.get("mcp-session-id");
     if (response.status === 404 && sentSessionId !== null) {
       await response.body?.cancel();
@@ -111,8 +137,28 @@ async function exchangeOnce(
       if (response.ok) return { kind: "accepted", sessionId };
       throw statusError(ex.server, response.status);
     }
-    const answer = await readAnswer(ex, response, expectId, deadline);
+    if (ex.handOffStreams && response.ok && response.body && mediaType(response) === "text/event-stream")
+      return answerOrHandOff(ex, response.body, expectId, sessionId);
+    const answer = await readAnswer(ex, response, expectId, deadline, signal);
     return { kind: "response", response: answer, sessionId };
+  });
+}
+
+/**
+ * Runs `work` under the exchange's timeout and the client's cancellation: `signal` aborts
+ * when either ends the wait, and what was thrown then says which (timeout or cancelled).
+ */
+async function withDeadline<T>(
+  ex: Exchange,
+  work: (signal: AbortSignal, deadline: Deadline) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const deadline = new Deadline(ex.timeoutMs, () => controller.abort());
+  const onCancel = () => controller.abort();
+  ex.signal?.addEventListener("abort", onCancel);
+  try {
+    if (ex.signal?.aborted) throw errors.cancelled();
+    return await work(controller.signal, deadline);
   } catch (error) {
     if (ex.signal?.aborted) throw errors.cancelled();
     if (controller.signal.aborted) throw errors.timeout(ex.server, ex.timeoutMs);
@@ -175,9 +221,11 @@ async function readAnswer(
   response: Response,
   expectId: RequestId,
   deadline: Deadline,
+  signal: AbortSignal,
 ): Promise<JsonRpcResponse> {
-  const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "text/event-stream" && response.ok) return readEventStream(ex, response, expectId, deadline);
+  const type = mediaType(response);
+  if (type === "text/event-stream" && response.ok && response.body)
+    return readEventStream(ex, response.body, expectId, deadline, signal);
   if (type !== "application/json") {
     await response.body?.cancel();
     if (!response.ok) throw statusError(ex.server, response.status);
@@ -205,9 +253,11 @@ function answerFromJson(ex: Exchange, text: string, response: Response, expectId
 
 async function readEventStream(
   ex: Exchange,
-  response: Response,
+  body: ReadableStream<Uint8Array>,
   expectId: RequestId,
   deadline: Deadline,
+  /** Aborted on timeout or cancellation. */
+  signal: AbortSignal,
 ): Promise<JsonRpcResponse> {
   let answer: JsonRpcResponse | undefined;
   let malformed = false;
@@ -231,7 +281,10 @@ async function readEventStream(
       }
     },
   });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // A fetched body errors when its fetch is aborted; a handed-over one must be cancelled.
+  const stop = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener("abort", stop, { once: true });
   let received = 0;
   try {
     while (!answer) {
@@ -242,11 +295,73 @@ async function readEventStream(
       parser.feed(value);
     }
   } finally {
+    signal.removeEventListener("abort", stop);
     await reader.cancel().catch(() => undefined);
   }
   if (answer) return answer;
   if (malformed) throw errors.upstreamError(ex.server, "sent malformed events and no answer");
   throw errors.upstreamError(ex.server, "closed its event stream before answering").markTransient();
+}
+
+/**
+ * Reads an event stream as far as its first message: the answer to `expectId` is returned
+ * as such; anything else (or the stream ending first) hands the whole stream over.
+ */
+async function answerOrHandOff(
+  ex: Exchange,
+  body: ReadableStream<Uint8Array>,
+  expectId: RequestId,
+  sessionId: string | null,
+): Promise<ExchangeOutcome> {
+  const reader = body.getReader();
+  const read: Uint8Array[] = [];
+  const decoder = new TextDecoder();
+  let answer: JsonRpcResponse | undefined;
+  let other = false;
+  const parser = createParser({
+    onEvent(event) {
+      if (answer || other || (event.event !== undefined && event.event !== "message") || event.data === "") return;
+      try {
+        const message = classifyMessage(JSON.parse(event.data));
+        if (message?.kind === "response" && message.message.id === expectId) answer = message.message;
+        else other = true;
+      } catch {
+        other = true;
+      }
+    },
+  });
+  let received = 0;
+  while (!answer && !other) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw errors.upstreamError(ex.server, "answer exceeded the size limit");
+    }
+    read.push(value);
+    parser.feed(decoder.decode(value, { stream: true }));
+  }
+  if (answer) {
+    await reader.cancel().catch(() => undefined);
+    return { kind: "response", response: answer, sessionId };
+  }
+  return { kind: "event-stream", body: replayed(read, reader) };
+}
+
+/** The bytes already read, then the rest of the stream: the same stream, from its start. */
+function replayed(read: Uint8Array[], rest: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    type: "bytes",
+    async pull(controller) {
+      const chunk = read.shift();
+      if (chunk) return controller.enqueue(chunk);
+      const { done, value } = await rest.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => rest.cancel(reason),
+  });
 }
 
 async function readLimitedText(server: string, response: Response): Promise<string> {
@@ -258,6 +373,10 @@ async function readLimitedText(server: string, response: Response): Promise<stri
   const text = await response.text();
   if (text.length > MAX_ANSWER_BYTES) throw errors.upstreamError(server, "answer exceeded the size limit");
   return text;
+}
+
+function mediaType(response: Response): string {
+  return (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
 function isJson(response: Response): boolean {

@@ -45,4 +45,11 @@ export interface Link {
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
   /** Ends the upstream session, if there is one (best effort). */
   close(): Promise<void>;
+  /** Reads the answer to a request someone else sent on `state` and handed over (see HandOff). */
+  adopt?(
+    state: UpstreamState,
+    upstreamId: string,
+    body: ReadableStream<Uint8Array>,
+    options: RequestOptions,
+  ): Promise<JsonRpcResponse>;
 }

@@ -8,7 +8,8 @@
 //
 // Links are made per client request (each request has its own fetch limiter); what
 // outlives a request sits in a SessionSlot that its owner keeps and persists.
-import { exchange, type Exchange } from "./http-exchange.js";
+import { continueExchange, exchange, type Exchange } from "./http-exchange.js";
+import { HandOff, NotHere } from "./elsewhere.js";
 import type { Limiter } from "./limiter.js";
 import type { ResolvedServer } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
@@ -45,6 +46,13 @@ export interface LinkOptions {
    * sent upstream after the client gave up would otherwise be dropped with its request.
    */
   background?: (work: Promise<unknown>) => void;
+  /**
+   * The upstream session belongs to someone else (a session object), and this link only
+   * uses it: it never initializes one, and throws NotHere where it would (no session yet,
+   * the upstream forgot it) before anything is sent. For `handOff` methods, an
+   * event-stream answer is not read here but thrown as a HandOff for the owner to read.
+   */
+  borrowed?: { handOff: ReadonlySet<string>; onExpired?: () => void };
 }
 
 const isolateTag = Math.random().toString(36).slice(2, 8);
@@ -95,6 +103,7 @@ export class UpstreamLink implements Link {
   async open(): Promise<UpstreamState> {
     const state = this.#state;
     if (state) return state;
+    if (this.options.borrowed) throw new NotHere(`no session with ${this.server.name} to borrow`);
     this.slot.opening ??= this.#learn().finally(() => (this.slot.opening = undefined));
     return this.slot.opening;
   }
@@ -123,9 +132,20 @@ export class UpstreamLink implements Link {
     options: RequestOptions,
   ): Promise<JsonRpcResponse> {
     const state = await this.open();
-    if (state.era === "modern") return this.#sendModern(state, method, params, options);
+    if (state.era === "modern") {
+      // A current-era upstream may answer `input_required`, which only the owner can bridge.
+      if (this.options.borrowed?.handOff.has(method))
+        throw new NotHere(`${this.server.name} is a current-era upstream`);
+      return this.#sendModern(state, method, params, options);
+    }
     const outcome = await this.#sendLegacy(state, method, params, options);
     if (outcome !== "expired") return outcome;
+    if (this.options.borrowed) {
+      this.options.borrowed.onExpired?.();
+      const forgotten =
+        state.sessionId !== undefined ? { server: this.server.name, sessionId: state.sessionId } : undefined;
+      throw new NotHere(`${this.server.name} forgot the borrowed session`, forgotten);
+    }
     this.#forget(state);
     const reopened = await this.open();
     const retried = await this.#sendLegacy(reopened, method, params, options);
@@ -149,7 +169,7 @@ export class UpstreamLink implements Link {
   /** Ends the upstream session (best effort): the client ended its own. */
   async close(): Promise<void> {
     const state = this.#state;
-    if (!state?.sessionId) return;
+    if (!state?.sessionId || this.options.borrowed) return;
     this.#forget(state);
     await this.limiter.run(async () => {
       const controller = new AbortController();
@@ -178,9 +198,9 @@ export class UpstreamLink implements Link {
   }
 
   /** Forgets a session the upstream no longer knows, so the next use re-initializes. */
-  forgetSession(): void {
+  forgetSession(sessionId?: string): void {
     const state = this.#state;
-    if (state) this.#forget(state);
+    if (state && (sessionId === undefined || state.sessionId === sessionId)) this.#forget(state);
   }
 
   async #sendModern(
@@ -219,23 +239,56 @@ export class UpstreamLink implements Link {
     const sent =
       params && "_meta" in params ? { ...params, _meta: withoutEnvelope(asRecord(params["_meta"])) } : params;
     const body = { jsonrpc: "2.0", id, method, ...(sent ? { params: sent } : {}) };
-    const onCancel = () => {
-      const reason = "The client cancelled the request";
-      const sent = this.notify("notifications/cancelled", { requestId: id, reason }).catch(() => undefined);
-      this.options.background?.(sent);
-    };
-    options.signal?.addEventListener("abort", onCancel, { once: true });
+    const stopCancelling = this.#cancelOnAbort(state, id, options.signal);
     try {
-      const outcome = await this.limiter.run(() =>
-        exchange(this.#exchange(state, body, options), id, state.sessionId ?? null),
-      );
+      const ex = this.#exchange(state, body, options);
+      if (this.options.borrowed?.handOff.has(method)) ex.handOffStreams = true;
+      const outcome = await this.limiter.run(() => exchange(ex, id, state.sessionId ?? null));
       if (outcome.kind === "session-expired") return "expired";
+      if (outcome.kind === "event-stream") throw new HandOff(this.server.name, id, state, outcome.body);
       if (outcome.kind !== "response")
         throw errors.upstreamError(this.server.name, "accepted a request without answering it");
       return outcome.response;
     } finally {
-      options.signal?.removeEventListener("abort", onCancel);
+      stopCancelling();
     }
+  }
+
+  /**
+   * Reads the answer to a request a borrower sent on `state` (its HandOff), as if it had
+   * been sent here: the upstream's questions and notifications go to `options`, and the
+   * client cancelling tells the upstream.
+   */
+  async adopt(
+    state: UpstreamState,
+    upstreamId: string,
+    body: ReadableStream<Uint8Array>,
+    options: RequestOptions,
+  ): Promise<JsonRpcResponse> {
+    const stopCancelling = this.#cancelOnAbort(state, upstreamId, options.signal);
+    try {
+      return await continueExchange(this.#exchange(state, {}, options), upstreamId, body);
+    } finally {
+      stopCancelling();
+    }
+  }
+
+  /** Tells the upstream when the client gives up on request `id`; returns the undo. */
+  #cancelOnAbort(state: UpstreamState, id: string, signal: AbortSignal | undefined): () => void {
+    if (!signal) return () => undefined;
+    const onCancel = () => {
+      const body = {
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: id, reason: "The client cancelled the request" },
+      };
+      const sent = this.limiter
+        .run(() => exchange(this.#exchange(state, body), null, state.sessionId ?? null))
+        .catch(() => undefined);
+      this.options.background?.(sent);
+    };
+    signal.addEventListener("abort", onCancel, { once: true });
+    return () => signal.removeEventListener("abort", onCancel);
   }
 
   /** A legacy upstream asks something of the client mid-call: relay it, answer it. */

@@ -1,7 +1,8 @@
-// The audit trail as an operator reads it from the Workers log: one audit.decision line
-// per decision and one audit.upstream line per upstream call, with who, what, which rule,
-// which revision, upstream status and latency; payloads only where a registration opts
-// in, and then with bearer tokens and secrets redacted.
+// The audit trail as an operator reads it from the Workers log: one audit.upstream line
+// per upstream call (with the rule that allowed it), one audit.decision line per denial
+// or filtered list, with who, what, which rule, which revision, upstream status and
+// latency; payloads only where a registration opts in, and then with bearer tokens and
+// secrets redacted.
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { seedConfig } from "./support/config.js";
@@ -60,31 +61,15 @@ describe("audit lines", () => {
   const revision = () => logs.events("config.loaded").at(-1)?.["revision"];
   const only = (lines: LogLine[], event: string) => lines.filter((l) => l.event === event);
 
-  it("writes one decision line and one upstream line for a tools/call", async () => {
+  it("writes one upstream line for a tools/call, with the rule that allowed it and the outcome", async () => {
     const session = await AgentSession.open();
     const { answer, lines, requestId } = await audited(session, "tools/call", {
       name: "a__echo",
       arguments: { text: "audited" },
     });
     expect(answer.error).toBeUndefined();
-    expect(lines).toHaveLength(2);
-    const [decision] = only(lines, "audit.decision");
+    expect(lines).toHaveLength(1);
     const [upstream] = only(lines, "audit.upstream");
-    expect(decision).toEqual({
-      level: "info",
-      event: "audit.decision",
-      time: expect.stringMatching(ISO_TIME),
-      kind: "decision",
-      requestId,
-      agent: "tester",
-      keyId: TEST_KEY_ID,
-      method: "tools/call",
-      decision: "allow",
-      rule: "agent:tester allow.servers[0]",
-      server: "a",
-      name: "echo",
-      revision: revision(),
-    });
     expect(upstream).toEqual({
       level: "info",
       event: "audit.upstream",
@@ -94,6 +79,8 @@ describe("audit lines", () => {
       agent: "tester",
       keyId: TEST_KEY_ID,
       method: "tools/call",
+      decision: "allow",
+      rule: "agent:tester allow.servers[0]",
       upstreamStatus: "ok",
       latencyMs: expect.any(Number),
       server: "a",
@@ -138,16 +125,25 @@ describe("audit lines", () => {
   it("names the prompt or resource URI for prompts/get and resources/read", async () => {
     const session = await AgentSession.open();
     const prompt = await audited(session, "prompts/get", { name: "a__greeting", arguments: { who: "x" } });
-    expect(only(prompt.lines, "audit.decision")).toEqual([
-      expect.objectContaining({ method: "prompts/get", decision: "allow", server: "a", name: "greeting" }),
+    expect(prompt.lines).toEqual([
+      expect.objectContaining({
+        event: "audit.upstream",
+        method: "prompts/get",
+        decision: "allow",
+        server: "a",
+        name: "greeting",
+      }),
     ]);
     const uri = `fixture://${a.name}/readme`;
     const read = await audited(session, "resources/read", { uri });
-    expect(only(read.lines, "audit.decision")).toEqual([
-      expect.objectContaining({ method: "resources/read", decision: "allow", uri }),
-    ]);
-    expect(only(read.lines, "audit.upstream")).toEqual([
-      expect.objectContaining({ method: "resources/read", upstreamStatus: "ok", uri }),
+    expect(read.lines).toEqual([
+      expect.objectContaining({
+        event: "audit.upstream",
+        method: "resources/read",
+        decision: "allow",
+        upstreamStatus: "ok",
+        uri,
+      }),
     ]);
   });
 
@@ -204,11 +200,15 @@ describe("audit lines", () => {
   it("names the sub-agent and the virtual server the request came through", async () => {
     const session = await AgentSession.open({ ...LIMITED, subAgent: "helper", path: "/mcp/desk" });
     const { lines } = await audited(session, "tools/call", { name: "a__echo", arguments: { text: "x" } });
-    expect(lines).toHaveLength(2);
-    for (const line of lines) {
-      expect(line).toMatchObject({ agent: "limited", delegate: "helper", virtualServer: "desk" });
-    }
-    expect(only(lines, "audit.decision")[0]?.["rule"]).toBe("vs:desk allow.servers[0]");
+    expect(lines).toEqual([
+      expect.objectContaining({
+        event: "audit.upstream",
+        agent: "limited",
+        delegate: "helper",
+        virtualServer: "desk",
+        rule: "vs:desk allow.servers[0]",
+      }),
+    ]);
   });
 
   it("leaves arguments and results out unless the registration sets auditPayloads", async () => {
@@ -217,7 +217,7 @@ describe("audit lines", () => {
       name: "a__echo",
       arguments: { text: "a private remark" },
     });
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(1);
     for (const line of lines) {
       expect(line).not.toHaveProperty("arguments");
       expect(line).not.toHaveProperty("result");
@@ -248,8 +248,7 @@ describe("audit lines", () => {
     for (const hidden of [secret, token, "sk-live-0123456789", TEST_API_KEY]) {
       expect(everything).not.toContain(hidden);
     }
-    // The decision line never carries payloads.
-    expect(only(lines, "audit.decision")[0]).not.toHaveProperty("arguments");
+    expect(lines).toHaveLength(1);
   });
 
   it("gives an upstream line with the gateway's error code when the upstream fails", async () => {
@@ -263,9 +262,14 @@ describe("audit lines", () => {
       const { answer, lines } = await audited(session, "tools/call", { name, arguments: {} });
       expect(answer.error, name).toBeDefined();
       if (!status.startsWith("error:")) expect(answer.error?.data?.code).toBe(status);
-      expect(only(lines, "audit.decision"), name).toEqual([expect.objectContaining({ decision: "allow" })]);
-      expect(only(lines, "audit.upstream"), name).toEqual([
-        expect.objectContaining({ server: "b", upstreamStatus: status, latencyMs: expect.any(Number) }),
+      expect(lines, name).toEqual([
+        expect.objectContaining({
+          event: "audit.upstream",
+          decision: "allow",
+          server: "b",
+          upstreamStatus: status,
+          latencyMs: expect.any(Number),
+        }),
       ]);
     }
   });

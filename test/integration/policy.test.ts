@@ -246,11 +246,11 @@ describe("agent rules", () => {
       ];
       for (const [tool, expected] of allowed) {
         expect((await session.call(tool)).error, tool).toBeUndefined();
-        const decision = logs.events("audit.decision").at(-1);
+        const decision = logs.events("audit.upstream").at(-1);
         expect(decision, tool).toMatchObject({ decision: "allow", rule: expected });
       }
       await session.result("prompts/get", { name: "postgres__greeting", arguments: { who: "x" } });
-      expect(logs.events("audit.decision").at(-1)).toMatchObject({ rule: rule("allow.servers[1]") });
+      expect(logs.events("audit.upstream").at(-1)).toMatchObject({ decision: "allow", rule: rule("allow.servers[1]") });
     });
   });
 
