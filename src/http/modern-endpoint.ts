@@ -80,7 +80,12 @@ function statelessContext(c: Ctx): GatewayContext {
   // Upstreams the principal can see nothing of are never contacted.
   const links = [...snapshot.servers.values()]
     .filter((server) => policy.decideServer(server.name).allowed)
-    .map((server) => new StatelessLink(server, limiter, c.env.HELD_UPSTREAM, identity.agent, owner));
+    .map(
+      (server) =>
+        new StatelessLink(server, limiter, c.env.HELD_UPSTREAM, identity.agent, owner, (work) =>
+          c.executionCtx.waitUntil(work),
+        ),
+    );
   return {
     snapshot,
     links,

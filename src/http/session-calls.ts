@@ -2,9 +2,10 @@
 // the upstream session its McpSession object opened, without the hop to the object.
 // The object stays the session's owner. The Worker takes the call only when nothing in
 // it needs the object: no progress token, an upstream session to borrow. When the
-// upstream answers with an event stream (questions, progress, log messages may come),
-// the stream is handed to the object unread; when the upstream forgot the session, or
-// there is none yet, the object answers the call from the start.
+// upstream's event stream brings something before the answer (a question, progress, a
+// log message), the stream is handed to the object, replayed from its start; when the
+// upstream forgot the session, or there is none yet, the object answers the call from
+// the start.
 //
 // A client's `notifications/cancelled` aborts a call in flight in this isolate; the
 // object hears of it too, for calls it answers.
@@ -35,8 +36,8 @@ export interface Fallback {
   forgotten?: { server: string; sessionId: string };
 }
 
-/** Methods whose event-stream answers go to the session object. */
-const HANDED_OFF = new Set(["tools/call"]);
+/** Only the call itself is handed over; lists fetched to route it are read here. */
+const handOff = (method: string) => method === "tools/call";
 
 /** Calls in flight in this isolate, by session and JSON-encoded request id. */
 const inFlight = new Map<string, AbortController>();
@@ -65,7 +66,7 @@ export async function callInWorker(
   const policy = policyFor(snapshot, identity);
   const limiter = new Limiter();
   const background = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
-  const borrowed = { handOff: HANDED_OFF, onExpired: () => forgetView(sessionId) };
+  const borrowed = { handOff, onExpired: () => forgetView(sessionId) };
   const links = [...snapshot.servers.values()]
     .filter((server) => policy.decideServer(server.name).allowed)
     .map(
@@ -95,8 +96,23 @@ export async function callInWorker(
     return rpcResponses([response], false, format);
   } catch (error) {
     if (error instanceof HandOff) {
+      // The stream comes from this request's fetch: keep it flowing if the client drops
+      // its connection, so that it can resume the call's events (as far as waitUntil allows).
+      c.executionCtx.waitUntil(error.drained);
       const { server, upstreamId, state, body, item } = error;
-      return session.adopt(identity, caller, request, { server, upstreamId, state, body, item }, format, streamable);
+      try {
+        return await session.adopt(
+          identity,
+          caller,
+          request,
+          { server, upstreamId, state, body, item },
+          format,
+          streamable,
+        );
+      } catch (failure) {
+        await body.cancel().catch(() => undefined);
+        throw failure;
+      }
     }
     if (error instanceof NotHere) return { counted: true, ...(error.forgotten ? { forgotten: error.forgotten } : {}) };
     throw error;

@@ -18,6 +18,8 @@ export interface HeldCallOptions {
   owner: string;
   /** The call's token (`requestState` when it is suspended), chosen by the caller. */
   token: string;
+  /** An upstream session id the Worker found forgotten: re-open it rather than try it again. */
+  forgotten?: string;
 }
 
 /** `requestState` values the gateway mints start with this; anything else is an upstream's. */

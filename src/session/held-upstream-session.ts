@@ -14,7 +14,7 @@ import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
 import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { Limiter } from "../upstream/limiter.js";
 import { refusedQuestion, UpstreamLink, type SessionSlot } from "../upstream/upstream-link.js";
-import type { ClientAnswer, UpstreamState } from "../upstream/link.js";
+import type { ClientAnswer, RequestOptions, UpstreamState } from "../upstream/link.js";
 import { upstreamKey } from "./storage-keys.js";
 import { UpstreamListener } from "../upstream/listener.js";
 import { HELD_STATE_PREFIX, type HeldCallOptions, type HeldEvent } from "./held-events.js";
@@ -48,13 +48,24 @@ export class HeldUpstreamSession extends DurableObject<Env> {
     params: Record<string, unknown> | undefined,
     options: HeldCallOptions,
   ): Promise<ReadableStream<Uint8Array>> {
+    return this.#run(server, options, async (link, callOptions) => {
+      if (options.forgotten !== undefined) link.forgetSession(options.forgotten);
+      return link.request(method, params, callOptions);
+    });
+  }
+
+  async #run(
+    server: string,
+    options: HeldCallOptions,
+    send: (link: UpstreamLink, callOptions: RequestOptions) => Promise<JsonRpcResponse>,
+  ): Promise<ReadableStream<Uint8Array>> {
     const token = options.token.startsWith(HELD_STATE_PREFIX) ? options.token : `${HELD_STATE_PREFIX}${options.token}`;
     const call = new HeldCall(token, options.owner, () => this.#calls.delete(token));
     this.#calls.set(token, call);
     const stream = call.attach();
     const run = async () => {
       const link = await this.#link(server);
-      const response = await link.request(method, params, {
+      const response = await send(link, {
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
         signal: call.signal,

@@ -31,6 +31,8 @@ export class HandOff extends Error {
     /** The upstream session it was sent on. */
     readonly state: UpstreamState,
     readonly body: ReadableStream<Uint8Array>,
+    /** Settles once the owner read the stream to its end or gave up on it. */
+    readonly drained: Promise<void>,
   ) {
     super(`answer elsewhere: ${server} answers with an event stream`);
     this.name = "HandOff";

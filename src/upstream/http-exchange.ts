@@ -34,7 +34,7 @@ export interface Exchange {
 export type ExchangeOutcome =
   | { kind: "response"; response: JsonRpcResponse; sessionId: string | null }
   | { kind: "accepted"; sessionId: string | null }
-  | { kind: "event-stream"; body: ReadableStream<Uint8Array> }
+  | { kind: "event-stream"; body: ReadableStream<Uint8Array>; drained: Promise<void> }
   | { kind: "session-expired" };
 
 /** At most this much of an upstream answer is read: a runaway upstream cannot exhaust memory. */
@@ -346,22 +346,39 @@ async function answerOrHandOff(
     await reader.cancel().catch(() => undefined);
     return { kind: "response", response: answer, sessionId };
   }
-  return { kind: "event-stream", body: replayed(read, reader) };
+  return { kind: "event-stream", ...replayed(read, reader) };
 }
 
-/** The bytes already read, then the rest of the stream: the same stream, from its start. */
-function replayed(read: Uint8Array[], rest: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
-  return new ReadableStream({
+/**
+ * The bytes already read, then the rest of the stream: the same stream, from its start.
+ * `drained` settles once it ended or its reader gave up.
+ */
+function replayed(
+  read: Uint8Array[],
+  rest: ReadableStreamDefaultReader<Uint8Array>,
+): { body: ReadableStream<Uint8Array>; drained: Promise<void> } {
+  let drain!: () => void;
+  const drained = new Promise<void>((resolve) => (drain = resolve));
+  const body = new ReadableStream({
     type: "bytes",
     async pull(controller) {
       const chunk = read.shift();
       if (chunk) return controller.enqueue(chunk);
-      const { done, value } = await rest.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+      try {
+        const { done, value } = await rest.read();
+        if (!done) return controller.enqueue(value);
+        controller.close();
+      } catch (error) {
+        controller.error(error);
+      }
+      drain();
     },
-    cancel: (reason) => rest.cancel(reason),
+    cancel: async (reason) => {
+      drain();
+      await rest.cancel(reason);
+    },
   });
+  return { body, drained };
 }
 
 async function readLimitedText(server: string, response: Response): Promise<string> {

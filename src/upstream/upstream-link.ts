@@ -52,7 +52,7 @@ export interface LinkOptions {
    * the upstream forgot it) before anything is sent. For `handOff` methods, an
    * event-stream answer is not read here but thrown as a HandOff for the owner to read.
    */
-  borrowed?: { handOff: ReadonlySet<string>; onExpired?: () => void };
+  borrowed?: { handOff: (method: string) => boolean; onExpired?: () => void };
 }
 
 const isolateTag = Math.random().toString(36).slice(2, 8);
@@ -134,8 +134,7 @@ export class UpstreamLink implements Link {
     const state = await this.open();
     if (state.era === "modern") {
       // A current-era upstream may answer `input_required`, which only the owner can bridge.
-      if (this.options.borrowed?.handOff.has(method))
-        throw new NotHere(`${this.server.name} is a current-era upstream`);
+      if (this.options.borrowed?.handOff(method)) throw new NotHere(`${this.server.name} is a current-era upstream`);
       return this.#sendModern(state, method, params, options);
     }
     const outcome = await this.#sendLegacy(state, method, params, options);
@@ -242,10 +241,11 @@ export class UpstreamLink implements Link {
     const stopCancelling = this.#cancelOnAbort(state, id, options.signal);
     try {
       const ex = this.#exchange(state, body, options);
-      if (this.options.borrowed?.handOff.has(method)) ex.handOffStreams = true;
+      if (this.options.borrowed?.handOff(method)) ex.handOffStreams = true;
       const outcome = await this.limiter.run(() => exchange(ex, id, state.sessionId ?? null));
       if (outcome.kind === "session-expired") return "expired";
-      if (outcome.kind === "event-stream") throw new HandOff(this.server.name, id, state, outcome.body);
+      if (outcome.kind === "event-stream")
+        throw new HandOff(this.server.name, id, state, outcome.body, outcome.drained);
       if (outcome.kind !== "response")
         throw errors.upstreamError(this.server.name, "accepted a request without answering it");
       return outcome.response;
