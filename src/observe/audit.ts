@@ -70,8 +70,12 @@ const SECRET_ASSIGNMENT = new RegExp(
 );
 // The gateway's own API keys (see scripts/api-keys.ts).
 const GATEWAY_KEY = /\bmcpgw_[A-Za-z0-9_-]{16,}/g;
-/** BEARER needs "bearer", SECRET_ASSIGNMENT a ':' or '=', GATEWAY_KEY "mcpgw_". */
-const MAYBE_SECRET = /[:=]|bearer|mcpgw_/i;
+/**
+ * BEARER needs "bearer", SECRET_ASSIGNMENT one of SECRET_WORDS, GATEWAY_KEY "mcpgw_": a
+ * string with none of them (names, ids, rules such as "agent:a allow.servers[0]") is
+ * left as it is without running the patterns.
+ */
+const MAYBE_SECRET = new RegExp(`${SECRET_WORDS}|bearer|mcpgw_`, "i");
 
 /** Writes one audit line; `secrets` are values (such as resolved upstream headers) never to appear in it. */
 export function audit(line: AuditLine, secrets: readonly string[] = []): void {
