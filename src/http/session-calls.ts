@@ -1,5 +1,6 @@
-// The fast path of a 2025-era session: a plain `tools/call` answered in the Worker, over
-// the upstream session its McpSession object opened, without the hop to the object.
+// The fast path of a 2025-era session: a plain `tools/call`, or a list, answered in the
+// Worker, over the upstream sessions its McpSession object opened, without the hop to the
+// object.
 // The object stays the session's owner. The Worker takes the call only when nothing in
 // it needs the object: no progress token, an upstream session to borrow. When the
 // upstream's event stream brings something before the answer (a question, progress, a
@@ -36,7 +37,18 @@ export interface Fallback {
   forgotten?: { server: string; sessionId: string };
 }
 
-/** Only the call itself is handed over; lists fetched to route it are read here. */
+/**
+ * What the Worker answers: calls, and the merged lists (from the isolate's catalog, or
+ * fetched on borrowed sessions), which never need the client's stream.
+ */
+const ANSWERED_HERE = new Set([
+  "tools/call",
+  "tools/list",
+  "prompts/list",
+  "resources/list",
+  "resources/templates/list",
+]);
+/** Only a call is handed over; lists are read here. */
 const handOff = (method: string) => method === "tools/call";
 
 /** Calls in flight in this isolate, by session and JSON-encoded request id. */
@@ -54,7 +66,7 @@ export async function callInWorker(
   format: ResponseFormat,
   streamable: boolean,
 ): Promise<Response | Fallback | undefined> {
-  if (request.method !== "tools/call" || wantsProgress(request)) return undefined;
+  if (!ANSWERED_HERE.has(request.method) || wantsProgress(request)) return undefined;
   const headerVersion = c.req.header("mcp-protocol-version");
   if (headerVersion !== undefined && !isSupportedLegacyVersion(headerVersion)) return undefined;
   const principal = c.get("principal");

@@ -1,4 +1,4 @@
-// Where a 2025-era session's calls are answered: a plain tools/call in the Worker, over
+// Where a 2025-era session's calls are answered: a plain tools/call (and a list) in the Worker, over
 // the upstream session the session object opened (no hop to the object); a call whose
 // upstream answers with an event stream, or that asks for progress, by the session
 // object; a call whose upstream forgot the session, by the object, which re-opens it once.
@@ -56,6 +56,16 @@ describe("a 2025-era session's calls", () => {
     const calls = stats.requests.filter((r) => r.tool === "echo");
     expect(calls).toHaveLength(2);
     expect(new Set(calls.map((c) => c.sessionId)).size).toBe(1);
+  });
+
+  it("answers the merged lists in the Worker too, fetching them on the borrowed session when not cached", async () => {
+    const client = await GatewayClient.connect();
+    expect((await client.toolNames()).sort()).toEqual(["fx__ask", "fx__echo", "fx__long", "fx__progress"]);
+    expect(await client.toolNames()).toHaveLength(4);
+    expect(postedRequests()).toEqual([]);
+    const lists = (await tenant.stats()).requests.filter((r) => r.method === "tools/list");
+    expect(lists.length).toBeGreaterThan(0);
+    expect(new Set(lists.map((r) => r.sessionId)).size).toBe(1);
   });
 
   it("hands a call whose upstream answers with an event stream to the session object, which relays its question", async () => {
