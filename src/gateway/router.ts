@@ -140,7 +140,11 @@ async function listNamed(kind: "tools" | "prompts", params: Params, ctx: Gateway
 }
 
 /** A page of a merged list, with cache hints and, when upstreams failed, which ones and why. */
-function listResult(kind: string, page: { items: unknown[]; nextCursor?: string }, collected: Collected): Params {
+function listResult(
+  kind: string,
+  page: { items: readonly unknown[]; nextCursor?: string },
+  collected: Collected,
+): Params {
   const unavailable = collected.failures.map(({ server, error }) => ({
     server,
     code: error.code,

@@ -2,12 +2,13 @@
 // error bodies are decided in one place, whether the Worker or a session object answers.
 import { errorResponse, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
 import { errors, GatewayError } from "../mcp/errors.js";
+import { jsonText } from "../mcp/json-text.js";
 
 export const SESSION_HEADER = "mcp-session-id";
 export const PROTOCOL_VERSION_HEADER = "mcp-protocol-version";
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return new Response(jsonText(body), {
     status,
     headers: { "content-type": "application/json", ...headers },
   });
@@ -39,7 +40,7 @@ export function rpcResponses(
   if (responses.length === 0) return acceptedResponse(headers);
   const body = batch ? responses : responses[0];
   if (format === "json") return jsonResponse(body, 200, headers);
-  return new Response(`id: 1\ndata: ${JSON.stringify(body)}\n\n`, {
+  return new Response(`id: 1\ndata: ${jsonText(body)}\n\n`, {
     status: 200,
     headers: { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers },
   });

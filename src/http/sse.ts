@@ -1,6 +1,7 @@
 // Server-sent events from the gateway to a client: an optional priming event (an id
 // and empty data, so the client can resume), keep-alive comments, JSON-RPC messages
 // with optional event ids. Used by session objects and by the Worker alike.
+import { jsonText } from "../mcp/json-text.js";
 
 /** Comfortably under the 25 s idle limits of common proxies and clients. */
 export const KEEP_ALIVE_MS = 20_000;
@@ -40,7 +41,7 @@ export class SseWriter implements MessageStream {
   }
 
   send(message: unknown, id?: string): void {
-    this.#write(`${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`);
+    this.#write(`${id === undefined ? "" : `id: ${id}\n`}data: ${jsonText(message)}\n\n`);
   }
 
   heartbeat(intervalMs: number): void {
