@@ -10,14 +10,9 @@ import type { CallDelta, OpsDelta, UpstreamDelta } from "./ops-report.js";
 /** An upstream's totals have the shape of one report's facts about it, added up. */
 export type UpstreamTotals = UpstreamDelta;
 
-export interface StatusTotals {
+/** Every report's facts added up, since `since`. */
+export interface StatusTotals extends OpsDelta {
   since: number;
-  requests: number;
-  errors: number;
-  sessionsStarted: number;
-  sessionsEnded: number;
-  upstreams: Record<string, UpstreamTotals>;
-  calls: Record<string, CallDelta>;
 }
 
 const TOTALS_KEY = "totals";
