@@ -6,6 +6,10 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 
 export default defineConfig({
   test: {
+    // Logs of passing tests stay out of the output, so a failure (and its logs) stands out.
+    silent: "passed-only",
+    // Integration tests take a few hundred ms each; only a test far slower than that is news.
+    slowTestThreshold: 5000,
     projects: [
       {
         test: {
