@@ -2,7 +2,7 @@
 // with a proper status; nothing escapes as an unhandled 500 page.
 import { Hono } from "hono";
 import { errors } from "./mcp/errors.js";
-import { errorHttpResponse, jsonResponse } from "./http/responses.js";
+import { errorHttpResponse, jsonResponse } from "./wire/responses.js";
 import { corsForAllowedOrigins, headerSizeGuard, hostAndOriginGuard, loadConfig } from "./http/edge-guards.js";
 import { handleDelete, handleGet, handlePost } from "./http/mcp-endpoint.js";
 import { authenticate } from "./http/authenticate.js";

@@ -19,13 +19,18 @@ import {
   type VirtualServer,
 } from "./schemas.js";
 import { sha256Hex } from "../observe/hash.js";
-import type { BreakerPolicy } from "../upstream/breaker.js";
 
 export const KEY_PREFIX = { server: "server:", agent: "agent:", virtualServer: "vs:", apiKey: "apikey:" } as const;
 const API_KEY_HASH = /^[0-9a-f]{64}$/;
 export const SETTINGS_KEY = "settings";
 /** KV bulk reads take at most this many keys. */
 const BULK_GET_LIMIT = 100;
+
+/** When an upstream's circuit breaker opens (consecutive failures) and for how long. */
+export interface BreakerPolicy {
+  failures: number;
+  openMs: number;
+}
 
 export interface ResolvedServer {
   name: string;

@@ -1,37 +1,18 @@
-// Each upstream's tools, prompts, resources and resource templates, fetched with every
-// page followed and cached per isolate by (server, registration fingerprint, kind).
-// A current-era upstream's `ttlMs` shortens the stay (never lengthens it past
-// settings.catalogTtlSeconds), and a list it marks `cacheScope: private` is cached per
-// agent, never shared across principals. `notifications/*/list_changed` forgets a list.
-// One failing upstream never breaks the others: it is skipped and named in `failures`.
-// An expired entry is still used to route calls, never to answer lists.
+// The per-isolate cache of each upstream's tools, prompts, resources and templates,
+// keyed by (registration, fingerprint, kind) so that a changed URL or credential starts
+// afresh. Lists are fetched in parallel, following the upstream's own pagination to the
+// end, kept for `catalogTtlSeconds` (or the upstream's shorter `ttlMs`), and forgotten on
+// list_changed. One failing upstream never breaks the others: it is skipped and named in
+// `failures`. An expired entry is still used to route calls, never to answer lists.
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors, GatewayError } from "../mcp/errors.js";
-import { isErrorResponse } from "../mcp/jsonrpc.js";
-import type { Link as UpstreamLink } from "../upstream/link.js";
+import { isErrorResponse, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import { LISTS, type ListKind } from "../mcp/methods.js";
 import { log } from "../observe/log.js";
-import { answersElsewhere } from "../upstream/elsewhere.js";
+import type { HandOver, Upstream } from "./upstreams.js";
 
-export type ListKind = "tools" | "prompts" | "resources" | "resourceTemplates";
+export type { ListKind } from "../mcp/methods.js";
 
-const LIST_METHOD: Record<ListKind, string> = {
-  tools: "tools/list",
-  prompts: "prompts/list",
-  resources: "resources/list",
-  resourceTemplates: "resources/templates/list",
-};
-const RESULT_FIELD: Record<ListKind, string> = {
-  tools: "tools",
-  prompts: "prompts",
-  resources: "resources",
-  resourceTemplates: "resourceTemplates",
-};
-const CAPABILITY: Record<ListKind, string> = {
-  tools: "tools",
-  prompts: "prompts",
-  resources: "resources",
-  resourceTemplates: "resources",
-};
 /** A runaway upstream paginating forever is cut off here. */
 const MAX_PAGES = 100;
 
@@ -51,77 +32,79 @@ export interface ServerItems {
 export interface Collected {
   lists: ServerItems[];
   failures: Array<{ server: string; error: GatewayError }>;
+  /** This invocation could not fetch some list: the owner of the upstream sessions must answer. */
+  handOver?: HandOver;
 }
 
-type Entry = ServerItems;
-
-const cache = new Map<string, Entry>();
+const cache = new Map<string, ServerItems>();
 /** Lists whose upstream said `cacheScope: private`: cached per agent from then on. */
 const privateLists = new Set<string>();
 let versions = 0;
 
-function cacheKey(link: UpstreamLink, kind: ListKind, agent: string | undefined): string {
-  const key = `${link.server.name}|${link.server.fingerprint}|${kind}`;
+function sharedKey(upstream: Upstream, kind: ListKind): string {
+  return `${upstream.server.name}|${upstream.server.fingerprint}|${kind}`;
+}
+
+function cacheKey(upstream: Upstream, kind: ListKind, agent: string | undefined): string {
+  const key = sharedKey(upstream, kind);
   return privateLists.has(key) ? `${key}|agent:${agent ?? ""}` : key;
 }
 
 /** Lists of every given upstream, fresh or from cache, fetched in parallel. */
 export async function collect(
   kind: ListKind,
-  links: readonly UpstreamLink[],
+  upstreams: readonly Upstream[],
   snapshot: ConfigSnapshot,
   agent?: string,
 ): Promise<Collected> {
-  const settled = await Promise.allSettled(links.map((link) => listOf(kind, link, snapshot, agent)));
-  // A borrowed session that cannot serve here is not a failing upstream: its owner answers.
-  const elsewhere = settled.find((o) => o.status === "rejected" && answersElsewhere(o.reason));
-  if (elsewhere) throw (elsewhere as PromiseRejectedResult).reason;
+  const settled = await Promise.allSettled(upstreams.map((upstream) => listOf(kind, upstream, snapshot, agent)));
   const collected: Collected = { lists: [], failures: [] };
   settled.forEach((outcome, i) => {
-    const server = links[i]!.server.name;
-    if (outcome.status === "fulfilled") collected.lists.push(outcome.value);
-    else {
+    const server = upstreams[i]!.server.name;
+    if (outcome.status === "rejected") {
       const error =
         outcome.reason instanceof GatewayError ? outcome.reason : errors.upstreamError(server, "list failed");
       collected.failures.push({ server, error });
       log("warn", "upstream.list_failed", { server, kind, code: error.code, reason: error.message });
-    }
+    } else if ("handOver" in outcome.value) collected.handOver ??= outcome.value.handOver;
+    else collected.lists.push(outcome.value);
   });
   return collected;
 }
 
 /** The last list seen for routing, even when expired or the upstream is now failing. */
-export function lastKnown(kind: ListKind, link: UpstreamLink, agent?: string): ServerItems | undefined {
-  return cache.get(cacheKey(link, kind, agent));
+export function lastKnown(kind: ListKind, upstream: Upstream, agent?: string): ServerItems | undefined {
+  return cache.get(cacheKey(upstream, kind, agent));
 }
 
 async function listOf(
   kind: ListKind,
-  link: UpstreamLink,
+  upstream: Upstream,
   snapshot: ConfigSnapshot,
   agent: string | undefined,
-): Promise<ServerItems> {
-  const cached = cache.get(cacheKey(link, kind, agent));
+): Promise<ServerItems | { handOver: HandOver }> {
+  const cached = cache.get(cacheKey(upstream, kind, agent));
   if (cached && cached.expiresAt > Date.now()) return cached;
-  const state = await link.open();
-  const fetched: Fetched =
-    state.capabilities[CAPABILITY[kind]] === undefined
+  const state = await upstream.describe();
+  if (!state) return { handOver: { counted: false } };
+  const fetched: Fetched | { handOver: HandOver } =
+    state.capabilities[LISTS[kind].capability] === undefined
       ? { items: [] }
-      : await fetchAllPages(kind, link, snapshot.settings.maxListItems);
+      : await fetchAllPages(kind, upstream, snapshot.settings.maxListItems);
+  if ("handOver" in fetched) return fetched;
   const maxTtlMs = snapshot.settings.catalogTtlSeconds * 1000;
   const ttlMs = fetched.ttlMs === undefined ? maxTtlMs : Math.min(fetched.ttlMs, maxTtlMs);
   const scope = fetched.cacheScope === "private" ? "private" : "public";
-  const shared = `${link.server.name}|${link.server.fingerprint}|${kind}`;
-  if (scope === "private") privateLists.add(shared);
-  else privateLists.delete(shared);
-  const entry: Entry = {
-    server: link.server.name,
+  if (scope === "private") privateLists.add(sharedKey(upstream, kind));
+  else privateLists.delete(sharedKey(upstream, kind));
+  const entry: ServerItems = {
+    server: upstream.server.name,
     items: fetched.items,
     version: ++versions,
     expiresAt: Date.now() + ttlMs,
     scope,
   };
-  cache.set(cacheKey(link, kind, agent), entry);
+  cache.set(cacheKey(upstream, kind, agent), entry);
   return entry;
 }
 
@@ -131,35 +114,49 @@ interface Fetched {
   cacheScope?: unknown;
 }
 
-async function fetchAllPages(kind: ListKind, link: UpstreamLink, maxItems: number): Promise<Fetched> {
+async function fetchAllPages(
+  kind: ListKind,
+  upstream: Upstream,
+  maxItems: number,
+): Promise<Fetched | { handOver: HandOver }> {
   const fetched: Fetched = { items: [] };
-  const items = fetched.items;
   const seen = new Set<string>();
+  const { method } = LISTS[kind];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const response = await link.request(LIST_METHOD[kind], cursor === undefined ? undefined : { cursor });
-    if (isErrorResponse(response)) {
-      throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} failed: ${response.error.message}`);
-    }
-    const pageItems = response.result[RESULT_FIELD[kind]];
-    if (!Array.isArray(pageItems))
-      throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} returned no list`);
-    for (const item of pageItems) if (isItem(item)) items.push(item);
-    if (items.length > maxItems) {
-      const why = `${LIST_METHOD[kind]} returned more than ${maxItems} items (settings.maxListItems)`;
-      throw errors.upstreamError(link.server.name, why);
-    }
-    const ttlMs = response.result["ttlMs"];
-    if (typeof ttlMs === "number" && Number.isSafeInteger(ttlMs) && ttlMs >= 0)
-      fetched.ttlMs = Math.min(fetched.ttlMs ?? ttlMs, ttlMs);
-    if (response.result["cacheScope"] === "private") fetched.cacheScope = "private";
-    const next = response.result["nextCursor"];
-    if (typeof next !== "string" || next === "") return fetched;
-    if (seen.has(next)) throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} repeated a cursor`);
+    const sent = await upstream.fetch(method, cursor === undefined ? undefined : { cursor });
+    if (sent.kind === "handed-over") return { handOver: sent.handOver };
+    const next = addPage(kind, upstream.server.name, sent.response, fetched, maxItems);
+    if (next === undefined) return fetched;
+    if (seen.has(next)) throw errors.upstreamError(upstream.server.name, `${method} repeated a cursor`);
     seen.add(next);
     cursor = next;
   }
-  throw errors.upstreamError(link.server.name, `${LIST_METHOD[kind]} returned more than ${MAX_PAGES} pages`);
+  throw errors.upstreamError(upstream.server.name, `${method} returned more than ${MAX_PAGES} pages`);
+}
+
+/** Adds one page to what was fetched; returns the next cursor, if any. */
+function addPage(
+  kind: ListKind,
+  server: string,
+  response: JsonRpcResponse,
+  fetched: Fetched,
+  maxItems: number,
+): string | undefined {
+  const { method, field } = LISTS[kind];
+  if (isErrorResponse(response)) throw errors.upstreamError(server, `${method} failed: ${response.error.message}`);
+  const pageItems = response.result[field];
+  if (!Array.isArray(pageItems)) throw errors.upstreamError(server, `${method} returned no list`);
+  for (const item of pageItems) if (isItem(item)) fetched.items.push(item);
+  if (fetched.items.length > maxItems) {
+    throw errors.upstreamError(server, `${method} returned more than ${maxItems} items (settings.maxListItems)`);
+  }
+  const ttlMs = response.result["ttlMs"];
+  if (typeof ttlMs === "number" && Number.isSafeInteger(ttlMs) && ttlMs >= 0)
+    fetched.ttlMs = Math.min(fetched.ttlMs ?? ttlMs, ttlMs);
+  if (response.result["cacheScope"] === "private") fetched.cacheScope = "private";
+  const next = response.result["nextCursor"];
+  return typeof next === "string" && next !== "" ? next : undefined;
 }
 
 function isItem(value: unknown): value is Item {
@@ -173,12 +170,4 @@ export function clearCatalog(server?: string, kind?: ListKind): void {
     if (kind !== undefined && key.split("|")[2] !== kind) continue;
     cache.delete(key);
   }
-}
-
-/** The ListKinds a `notifications/<x>/list_changed` from an upstream makes stale. */
-export function kindsChangedBy(method: string): ListKind[] {
-  if (method === "notifications/tools/list_changed") return ["tools"];
-  if (method === "notifications/prompts/list_changed") return ["prompts"];
-  if (method === "notifications/resources/list_changed") return ["resources", "resourceTemplates"];
-  return [];
 }

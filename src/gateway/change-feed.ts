@@ -5,19 +5,14 @@
 import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
 import { asRecord } from "../mcp/jsonrpc.js";
 import { fnv1a } from "../observe/hash.js";
-import { clearCatalog, collect, kindsChangedBy, type ListKind } from "./catalog.js";
-import { visibleNamedOf, type GatewayContext } from "./router.js";
+import { LISTS, listsChangedBy } from "../mcp/methods.js";
+import { clearCatalog, type ListKind } from "./catalog.js";
+import type { CallContext } from "./context.js";
+import { collectFor, visibleNamedOf } from "./targets.js";
 import { uriView } from "./views.js";
 import { visibleUris } from "./visible-views.js";
-import { wantsLog, type ClientChannel } from "./client-channel.js";
+import { wantsLog } from "./client-channel.js";
 import { log } from "../observe/log.js";
-
-const LIST_CHANGED: Record<ListKind, string> = {
-  tools: "notifications/tools/list_changed",
-  prompts: "notifications/prompts/list_changed",
-  resources: "notifications/resources/list_changed",
-  resourceTemplates: "notifications/resources/list_changed",
-};
 
 export interface FeedWants {
   tools: boolean;
@@ -34,10 +29,9 @@ export class ChangeFeed {
   #queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly ctx: GatewayContext,
+    private readonly ctx: CallContext,
     private readonly send: (notification: JsonRpcNotification) => void,
     private readonly wants: FeedWants = WANTS_EVERYTHING,
-    private readonly logTo?: ClientChannel,
   ) {}
 
   /** Notes what the client sees now, so later changes compare against it. */
@@ -56,7 +50,7 @@ export class ChangeFeed {
   }
 
   async #handle(server: string, notification: JsonRpcNotification): Promise<void> {
-    const kinds = kindsChangedBy(notification.method);
+    const kinds = listsChangedBy(notification.method);
     if (kinds.length > 0) {
       for (const kind of kinds) clearCatalog(server, kind);
       const announced = new Set<string>();
@@ -64,9 +58,10 @@ export class ChangeFeed {
         const now = await this.#visible(kind);
         const before = this.#seen.get(kind);
         this.#seen.set(kind, now);
-        if (before === now || announced.has(LIST_CHANGED[kind])) continue;
-        announced.add(LIST_CHANGED[kind]);
-        this.send({ jsonrpc: "2.0", method: LIST_CHANGED[kind] });
+        const changed = LISTS[kind].changed;
+        if (before === now || announced.has(changed)) continue;
+        announced.add(changed);
+        this.send({ jsonrpc: "2.0", method: changed });
       }
       return;
     }
@@ -79,7 +74,7 @@ export class ChangeFeed {
       return;
     }
     if (notification.method === "notifications/message") {
-      if (this.logTo && wantsLog(this.logTo, asRecord(notification.params)["level"])) this.send(notification);
+      if (wantsLog(this.ctx.client, asRecord(notification.params)["level"])) this.send(notification);
     }
   }
 
@@ -93,12 +88,11 @@ export class ChangeFeed {
 
   /** A digest of the list this principal sees, descriptions and schemas included. */
   async #visible(kind: ListKind): Promise<string> {
-    const { links, snapshot, policy, identity } = this.ctx;
-    const collected = await collect(kind, links, snapshot, identity.agent);
+    const collected = await collectFor(kind, this.ctx);
     const items =
       kind === "tools" || kind === "prompts"
         ? visibleNamedOf(kind, collected.lists, this.ctx).items
-        : visibleUris(kind, uriView(kind, collected.lists), policy).items;
+        : visibleUris(kind, uriView(kind, collected.lists), this.ctx.policy).items;
     return fnv1a(JSON.stringify(items));
   }
 }

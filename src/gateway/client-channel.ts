@@ -1,35 +1,57 @@
 // The way back to the client while one of its requests is in flight: notifications
 // about it (progress, log messages), questions an upstream asks it (sampling,
-// elicitation, roots) when the client's era and connection allow asking, and its
-// cancellation. Legacy sessions and the stateless endpoint each make their own.
-import type { Era } from "../mcp/eras.js";
+// elicitation, roots) when its era and connection allow asking, and its cancellation.
+// Every entry path makes its channel with openChannel, from what the client declared
+// (ClientFacts) and how this request can reach it.
+import type { Era } from "../mcp/versions.js";
 import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
-import type { ClientAnswer } from "../upstream/link.js";
+import type { ClientAnswer } from "../mcp/questions.js";
 
-export interface ClientChannel {
+/** What the client declared: its era, its capabilities, the log level it asked for. */
+export interface ClientFacts {
   era: Era;
-  /** What the client declared it can do (at initialize, or in this request's envelope). */
+  /** At initialize (legacy), or in this request's envelope (current era). */
   capabilities: Record<string, unknown>;
   /**
    * The least severe log level the client wants. Absent: a legacy client gets every
    * message (it never set a level); a current-era client gets none (it did not ask).
    */
-  logLevel?: string;
+  logLevel?: string | undefined;
+}
+
+/** How one request reaches its client before its answer. */
+export interface Delivery {
   /** A notification about this request; false when it could not be delivered. */
   notify(notification: JsonRpcNotification): boolean;
-  /** Asks the client and waits for its answer; absent when this client cannot be asked. */
-  ask?(method: string, params: Record<string, unknown>): Promise<ClientAnswer>;
+  /** Asks the client and waits for its answer; absent when this client cannot be asked here. */
+  ask?: ((method: string, params: Record<string, unknown>) => Promise<ClientAnswer>) | undefined;
   /** Aborted when the client cancels this request. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
+
+export interface ClientChannel extends ClientFacts, Delivery {}
+
+export function openChannel(client: ClientFacts, delivery: Delivery): ClientChannel {
+  return {
+    era: client.era,
+    capabilities: client.capabilities,
+    ...(client.logLevel !== undefined ? { logLevel: client.logLevel } : {}),
+    notify: delivery.notify,
+    ...(delivery.ask ? { ask: delivery.ask } : {}),
+    ...(delivery.signal ? { signal: delivery.signal } : {}),
+  };
+}
+
+/** Nothing reaches the client before the answer (a JSON-only answer, a background fetch). */
+export const SILENT: Delivery = { notify: () => false };
 
 /** RFC 5424 severities, as MCP names them, least severe first. */
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 /** Whether a log message at `level` reaches a client that asked for `minimum`. */
-export function wantsLog(channel: ClientChannel, level: unknown): boolean {
-  if (channel.logLevel === undefined) return channel.era === "legacy";
+export function wantsLog(client: ClientFacts, level: unknown): boolean {
+  if (client.logLevel === undefined) return client.era === "legacy";
   const at = LOG_LEVELS.indexOf(typeof level === "string" ? level : "");
-  const minimum = LOG_LEVELS.indexOf(channel.logLevel);
+  const minimum = LOG_LEVELS.indexOf(client.logLevel);
   return at === -1 || minimum === -1 || at >= minimum;
 }

@@ -9,7 +9,7 @@ import { agentLayer } from "../gateway/access.js";
 import { decideDelegate, matchesAny } from "../gateway/policy.js";
 import { NameSchema } from "../config/schemas.js";
 import { errors } from "../mcp/errors.js";
-import { errorHttpResponse } from "./responses.js";
+import { errorHttpResponse } from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
 
 export const SUB_AGENT_HEADER = "x-mcp-agent";

@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { configStore } from "../config/store.js";
 import { errors } from "../mcp/errors.js";
-import { errorHttpResponse } from "./responses.js";
+import { errorHttpResponse } from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
 import type { Settings } from "../config/schemas.js";
 

@@ -14,7 +14,7 @@ import { summarizeLatency } from "../observe/histogram.js";
 import { GATEWAY_STATUS_NAME } from "../observe/observer.js";
 import type { StatusTotals, UpstreamTotals } from "../observe/gateway-status.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
-import { jsonResponse } from "./responses.js";
+import { jsonResponse } from "../wire/responses.js";
 
 const NO_STORE = { "cache-control": "no-store" };
 

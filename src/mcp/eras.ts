@@ -7,17 +7,8 @@
 // backward-compatibility rule); headers are cross-checked against it.
 import { errors, type GatewayError } from "./errors.js";
 import { asRecord, type JsonRpcNotification, type JsonRpcRequest } from "./jsonrpc.js";
-import { LEGACY_PROTOCOL_VERSIONS } from "./versions.js";
-
-export const MODERN_PROTOCOL_VERSION = "2026-07-28";
-export const MODERN_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION] as const;
-/** Everything the gateway speaks, newest first, as unsupported-version errors list it. */
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = [
-  ...MODERN_PROTOCOL_VERSIONS,
-  ...LEGACY_PROTOCOL_VERSIONS,
-];
-
-export type Era = "legacy" | "modern";
+import { clientMethod } from "./methods.js";
+import { isModernVersion, MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "./versions.js";
 
 export const META = {
   protocolVersion: "io.modelcontextprotocol/protocolVersion",
@@ -27,14 +18,6 @@ export const META = {
   serverInfo: "io.modelcontextprotocol/serverInfo",
   subscriptionId: "io.modelcontextprotocol/subscriptionId",
 } as const;
-
-/** Revision identifiers are ISO dates: every revision from 2026-07-28 on is current-era. */
-export function isModernVersion(version: string): boolean {
-  return REVISION_FORMAT.test(version) && version >= MODERN_PROTOCOL_VERSION;
-}
-
-/** Revisions are dates; anything else (a word, `1.0`) is no revision at all, of either era. */
-const REVISION_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What a current-era request says about its client, read off its envelope. */
 export interface Envelope {
@@ -52,13 +35,6 @@ export interface PostHeaders {
 
 export type Classification =
   { era: "legacy" } | { era: "modern"; envelope: Envelope } | { era: "rejected"; error: GatewayError };
-
-/** Which `params` field the `Mcp-Name` header mirrors, per method. */
-const NAME_SOURCE: Record<string, "name" | "uri"> = {
-  "tools/call": "name",
-  "prompts/get": "name",
-  "resources/read": "uri",
-};
 
 /**
  * Decides the era of one POSTed request or notification and checks its headers
@@ -133,7 +109,7 @@ function headerMismatch(
   } else if (method !== message.method) {
     return { header: "Mcp-Method", why: `names ${method} but the body names ${message.method}` };
   }
-  const source = Object.hasOwn(NAME_SOURCE, message.method) ? NAME_SOURCE[message.method] : undefined;
+  const source = clientMethod(message.method)?.nameSource;
   if (!source || !isRequest) return undefined;
   const bodyValue = message.params?.[source];
   if (typeof bodyValue !== "string") return undefined;
@@ -174,7 +150,7 @@ export function decodeHeaderValue(value: string): string | undefined {
 /** The headers a current-era request must carry, derived from its body. */
 export function modernRequestHeaders(method: string, params: Record<string, unknown> | undefined, version: string) {
   const headers: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": method };
-  const source = Object.hasOwn(NAME_SOURCE, method) ? NAME_SOURCE[method] : undefined;
+  const source = clientMethod(method)?.nameSource;
   const value = source ? params?.[source] : undefined;
   if (typeof value === "string") headers["mcp-name"] = encodeHeaderValue(value);
   return headers;
@@ -185,16 +161,6 @@ export function withoutEnvelope(meta: Record<string, unknown>): Record<string, u
   // fromEntries defines own properties: a `__proto__` key stays a key, relayed as sent.
   return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith("io.modelcontextprotocol/")));
 }
-
-/** Results whose current-era form carries `ttlMs` and `cacheScope`. */
-export const CACHEABLE_METHODS: ReadonlySet<string> = new Set([
-  "tools/list",
-  "prompts/list",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "server/discover",
-]);
 
 export function isInputRequired(result: Record<string, unknown>): boolean {
   return result["resultType"] === "input_required";
@@ -211,7 +177,7 @@ export function toModernResult(
 ): Record<string, unknown> {
   const resultType = typeof result["resultType"] === "string" ? result["resultType"] : "complete";
   const modern: Record<string, unknown> = { ...result, resultType };
-  if (resultType === "complete" && CACHEABLE_METHODS.has(method)) {
+  if (resultType === "complete" && clientMethod(method)?.cacheable) {
     if (!isTtl(modern["ttlMs"])) modern["ttlMs"] = cache.ttlMs;
     if (modern["cacheScope"] !== "public" && modern["cacheScope"] !== "private")
       modern["cacheScope"] = cache.cacheScope;

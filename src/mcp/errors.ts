@@ -12,6 +12,8 @@ export const JsonRpcCode = {
   INTERNAL_ERROR: -32603,
   /** HTTP-level refusals (session, headers, origin), as the spec's examples use. */
   SERVER_ERROR: -32000,
+  /** The SDKs' code for a request nobody answered in time. */
+  REQUEST_TIMEOUT: -32001,
   /** The spec's code for an unknown resource URI. */
   RESOURCE_NOT_FOUND: -32002,
   SERVER_UNAVAILABLE: -32010,
@@ -324,4 +326,45 @@ export const errors = {
       `Forbidden: Host '${host}' is not in settings.allowedHosts`,
       403,
     ),
+};
+
+/**
+ * The errors the gateway answers an upstream's own request with (sampling, elicitation,
+ * roots) when the client cannot or did not answer it: sent to the upstream, never to
+ * the client.
+ */
+export const questionErrors = {
+  methodNotFound: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `Method not found: ${method}`,
+  }),
+  notRelayed: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The gateway does not relay ${method} to clients`,
+  }),
+  missingCapability: (capability: string, method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client did not declare the '${capability}' capability needed for ${method}`,
+  }),
+  noStream: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client of this request cannot be asked for ${method}: it has no open event stream`,
+  }),
+  cannotAnswerHere: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client cannot answer ${method} here`,
+  }),
+  takesNoStreams: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client cannot be asked for ${method}: it takes no streams`,
+  }),
+  notAnsweredInTime: (method: string): JsonRpcErrorObject => ({
+    code: C.REQUEST_TIMEOUT,
+    message: `The client did not answer ${method} in time`,
+  }),
+  notInRetry: (key: string): JsonRpcErrorObject => ({
+    code: C.INVALID_PARAMS,
+    message: `The client's retry did not answer '${key}'`,
+  }),
+  relayFailed: (why: string): JsonRpcErrorObject => ({ code: C.INTERNAL_ERROR, message: why }),
 };

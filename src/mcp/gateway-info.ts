@@ -8,3 +8,9 @@ export const GATEWAY_META = {
   /** In a list result's `_meta`: the upstreams left out of it, and why. */
   unavailable: "mcp-edge-gateway/unavailable",
 } as const;
+
+/**
+ * `requestState` values the gateway mints for calls a held-session object suspended;
+ * anything else is an upstream's own, passed through.
+ */
+export const HELD_REQUEST_STATE_PREFIX = "gw-held.";

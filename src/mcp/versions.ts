@@ -1,14 +1,22 @@
-// MCP protocol revisions the gateway speaks, and version negotiation. Pure.
-// The 2026-07-28 (stateless) revision is handled elsewhere when it lands; this file
-// only knows the sessionful 2025 revisions.
+// The MCP protocol revisions the gateway speaks, in two eras, and legacy version
+// negotiation. Pure. Legacy (2025) revisions start with `initialize` and keep a session;
+// current (2026-07-28) ones carry everything in each request's `_meta` envelope (eras.ts).
 
 /** Newest first: the first is what the gateway offers when a client asks for something unknown. */
 export const LEGACY_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
 export type LegacyProtocolVersion = (typeof LEGACY_PROTOCOL_VERSIONS)[number];
 export const LATEST_LEGACY_VERSION: LegacyProtocolVersion = LEGACY_PROTOCOL_VERSIONS[0];
 
-/** Per the spec, a request without the header after initialization is taken as this revision. */
-export const ASSUMED_VERSION_WITHOUT_HEADER = "2025-03-26";
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+export const MODERN_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION] as const;
+
+/** Everything the gateway speaks, newest first, as unsupported-version errors list it. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = [
+  ...MODERN_PROTOCOL_VERSIONS,
+  ...LEGACY_PROTOCOL_VERSIONS,
+];
+
+export type Era = "legacy" | "modern";
 
 export function isSupportedLegacyVersion(version: string): version is LegacyProtocolVersion {
   return (LEGACY_PROTOCOL_VERSIONS as readonly string[]).includes(version);
@@ -26,3 +34,11 @@ export function negotiateVersion(requested: unknown): LegacyProtocolVersion {
 export function allowsBatches(version: string): boolean {
   return version === "2025-03-26";
 }
+
+/** Revision identifiers are ISO dates: every revision from 2026-07-28 on is current-era. */
+export function isModernVersion(version: string): boolean {
+  return REVISION_FORMAT.test(version) && version >= MODERN_PROTOCOL_VERSION;
+}
+
+/** Revisions are dates; anything else (a word, `1.0`) is no revision at all, of either era. */
+const REVISION_FORMAT = /^\d{4}-\d{2}-\d{2}$/;

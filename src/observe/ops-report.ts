@@ -1,9 +1,11 @@
 // What this isolate saw since its last report to the GatewayStatus object: upstream
 // outcomes (health, latency, last error, breaker changes, era), per agent/server/tool
-// call metrics, request and session counts. Plain data, no I/O: status-flush.ts sends
+// call metrics, request and session counts. Plain data, no I/O: observer.ts sends
 // it. Keys are bounded so a flood of distinct names cannot grow it without limit.
 import { emptyLatency, observeLatency, type Latency } from "./histogram.js";
-import type { BreakerState } from "../upstream/breaker.js";
+
+/** A circuit breaker's state, as upstream/breaker.ts keeps it. */
+export type BreakerState = "closed" | "open" | "half-open";
 
 export interface UpstreamError {
   code: string;

@@ -12,17 +12,17 @@ import { DurableObject } from "cloudflare:workers";
 import { configStore } from "../config/store.js";
 import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
 import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import { HELD_REQUEST_STATE_PREFIX } from "../mcp/gateway-info.js";
 import { Limiter } from "../upstream/limiter.js";
-import { refusedQuestion, UpstreamLink, type SessionSlot } from "../upstream/upstream-link.js";
-import type { ClientAnswer, RequestOptions, UpstreamState } from "../upstream/link.js";
+import { UpstreamLink } from "../upstream/upstream-link.js";
+import type { RequestOptions, SessionSlot, UpstreamState } from "../upstream/link.js";
 import { upstreamKey } from "./storage-keys.js";
 import { UpstreamListener } from "../upstream/listener.js";
-import { HELD_STATE_PREFIX, type HeldCallOptions, type HeldEvent } from "./held-events.js";
+import { HeldCall } from "./held-call.js";
+import { heldLine, type HeldCallOptions } from "./protocol.js";
 import { log } from "../observe/log.js";
 import { flushOpsSoon } from "../observe/observer.js";
 
-/** A suspended call whose client never comes back gives up after this. */
-const SUSPEND_TIMEOUT_MS = 300_000;
 /** Legacy upstreams held for current-era clients may ask for all three; each call checks. */
 const DECLARED_TO_UPSTREAM = { sampling: {}, elicitation: {}, roots: { listChanged: false } };
 
@@ -59,7 +59,9 @@ export class HeldUpstreamSession extends DurableObject<Env> {
     options: HeldCallOptions,
     send: (link: UpstreamLink, callOptions: RequestOptions) => Promise<JsonRpcResponse>,
   ): Promise<ReadableStream<Uint8Array>> {
-    const token = options.token.startsWith(HELD_STATE_PREFIX) ? options.token : `${HELD_STATE_PREFIX}${options.token}`;
+    const token = options.token.startsWith(HELD_REQUEST_STATE_PREFIX)
+      ? options.token
+      : `${HELD_REQUEST_STATE_PREFIX}${options.token}`;
     const call = new HeldCall(token, options.owner, () => this.#calls.delete(token));
     this.#calls.set(token, call);
     const stream = call.attach();
@@ -127,7 +129,7 @@ export class HeldUpstreamSession extends DurableObject<Env> {
     if (!this.#listener) {
       const link = await this.#link(server);
       this.#listener = new UpstreamListener(link, (notification) => {
-        const line = new TextEncoder().encode(`${JSON.stringify({ notification })}\n`);
+        const line = heldLine({ notification });
         for (const subscriber of this.#subscribers) subscriber.write(line).catch(() => undefined);
       });
       this.ctx.waitUntil(this.#listener.start());
@@ -157,98 +159,6 @@ export class HeldUpstreamSession extends DurableObject<Env> {
       clientCapabilities: DECLARED_TO_UPSTREAM,
       background: (work) => this.ctx.waitUntil(work),
     });
-  }
-}
-
-const LINE_ENCODER = new TextEncoder();
-
-/** A call in flight, which may be suspended while its client gathers input. */
-class HeldCall {
-  readonly #cancel = new AbortController();
-  readonly #queue: HeldEvent[] = [];
-  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  #pending: { key: string; resolve: (answer: ClientAnswer) => void; timer: ReturnType<typeof setTimeout> } | undefined;
-  #asks = 0;
-  #done = false;
-
-  constructor(
-    readonly token: string,
-    readonly owner: string,
-    private readonly onDone: () => void,
-  ) {}
-
-  get signal(): AbortSignal {
-    return this.#cancel.signal;
-  }
-
-  /** A new reader of the call's events (the first request, then each retry). */
-  attach(): ReadableStream<Uint8Array> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    this.#writer = writer;
-    // The reader cancelling (the client went away) errors the writer at once: cancel the
-    // call upstream, unless it is only waiting for the client's input (a retry resumes it).
-    writer.closed.catch(() => {
-      if (this.#writer === writer && !this.#pending && !this.#done) this.#cancel.abort();
-    });
-    const queued = this.#queue.splice(0);
-    for (const event of queued) this.emit(event);
-    return readable;
-  }
-
-  emit(event: HeldEvent): void {
-    const writer = this.#writer;
-    if (!writer) {
-      this.#queue.push(event);
-      return;
-    }
-    writer.write(LINE_ENCODER.encode(`${JSON.stringify(event)}\n`)).catch(() => {
-      // The client went away while the call ran: cancel it upstream, unless it is only
-      // waiting for the client's input (a retry resumes it).
-      if (this.#writer === writer && !this.#pending && !this.#done) this.#cancel.abort();
-    });
-    if ("response" in event || "error" in event || "inputRequired" in event) {
-      this.#writer = undefined;
-      writer.close().catch(() => undefined);
-    }
-  }
-
-  /** The upstream asks the client: suspend, and tell the client what to answer. */
-  ask(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<ClientAnswer> {
-    const refused = refusedQuestion(method, capabilities);
-    if (refused) return Promise.resolve(refused);
-    const key = `ask-${++this.#asks}`;
-    return new Promise<ClientAnswer>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pending = undefined;
-        resolve({ error: { code: -32001, message: `The client did not answer ${method} in time` } });
-      }, SUSPEND_TIMEOUT_MS);
-      this.#pending = { key, resolve, timer };
-      this.emit({ inputRequired: { inputRequests: { [key]: { method, params } }, requestState: this.token } });
-    });
-  }
-
-  cancel(): void {
-    if (!this.#pending && !this.#done) this.#cancel.abort();
-  }
-
-  answer(inputResponses: Record<string, unknown>): void {
-    const pending = this.#pending;
-    if (!pending) return;
-    this.#pending = undefined;
-    clearTimeout(pending.timer);
-    const given = inputResponses[pending.key];
-    if (typeof given === "object" && given !== null && !Array.isArray(given)) {
-      pending.resolve({ result: given as Record<string, unknown> });
-    } else {
-      pending.resolve({ error: { code: -32602, message: `The client's retry did not answer '${pending.key}'` } });
-    }
-  }
-
-  finish(event: { response: JsonRpcResponse } | { error: PlainGatewayError }): void {
-    this.#done = true;
-    this.emit(event);
-    this.onDone();
   }
 }
 

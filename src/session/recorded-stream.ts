@@ -1,6 +1,6 @@
 // A session stream whose events are recorded as they are sent, so the client can
 // resume it on another connection (GET with Last-Event-ID) and get the rest.
-import { SseWriter, type MessageStream } from "../http/sse.js";
+import { SseWriter, type MessageStream } from "../wire/sse.js";
 import type { EventLog } from "./event-log.js";
 
 export class RecordedStream implements MessageStream {

@@ -2,13 +2,10 @@
 // opens and refuses at once for `openMs`; then it lets one probe through (half-open) and
 // closes on its success or opens again on its failure. What counts as a failure is
 // decided by the caller (http-exchange.ts); the breaker only counts.
+import type { BreakerPolicy } from "../config/snapshot.js";
+import type { BreakerState } from "../observe/ops-report.js";
 
-export type BreakerState = "closed" | "open" | "half-open";
-
-export interface BreakerPolicy {
-  failures: number;
-  openMs: number;
-}
+export type { BreakerState };
 
 /** Admission: go ahead (as the probe, when half-open), or wait this long. */
 export type Admission = { admitted: true; probe: boolean } | { admitted: false; retryAfterMs: number };

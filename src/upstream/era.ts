@@ -5,10 +5,12 @@
 import type { ResolvedServer } from "../config/snapshot.js";
 import { GatewayError } from "../mcp/errors.js";
 import { asRecord, isErrorResponse } from "../mcp/jsonrpc.js";
-import { META, MODERN_PROTOCOL_VERSION, modernRequestHeaders } from "../mcp/eras.js";
+import { META, modernRequestHeaders } from "../mcp/eras.js";
+import { MODERN_PROTOCOL_VERSION } from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { exchange } from "./http-exchange.js";
 import type { Limiter } from "./limiter.js";
+import { upstreamRequestId } from "./ids.js";
 
 export type Discovery =
   | { era: "legacy" }
@@ -20,7 +22,6 @@ export type Discovery =
     };
 
 const known = new Map<string, Promise<Discovery>>();
-let probeIds = 0;
 
 export function discover(server: ResolvedServer, limiter: Limiter): Promise<Discovery> {
   let found = known.get(server.fingerprint);
@@ -38,7 +39,7 @@ export function forgetEras(): void {
 }
 
 async function probe(server: ResolvedServer, limiter: Limiter): Promise<Discovery> {
-  const id = `gw-discover-${++probeIds}`;
+  const id = upstreamRequestId("discover-");
   const body = {
     jsonrpc: "2.0",
     id,

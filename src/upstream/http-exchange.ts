@@ -1,11 +1,14 @@
 // One JSON-RPC message POSTed to an upstream over Streamable HTTP and its answer read
-// back, whether the upstream replies with JSON or an SSE stream. It knows HTTP and
-// timeouts; sessions and retries are the caller's (upstream-link.ts).
-import { createParser } from "eventsource-parser";
+// back, whether the upstream replies with JSON or an event stream (event-stream.ts). It
+// knows HTTP, timeouts and the upstream's health (its circuit breaker and /status);
+// sessions and retries are the caller's (upstream-link.ts).
 import { classifyMessage, type JsonRpcMessage, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
 import { errors, GatewayError } from "../mcp/errors.js";
-import { breakerFor, type BreakerPolicy } from "./breaker.js";
+import type { BreakerPolicy } from "../config/snapshot.js";
 import { opsReport } from "../observe/ops-report.js";
+import { breakerFor } from "./breaker.js";
+import { Deadline } from "./deadline.js";
+import { answerOrStream, MAX_ANSWER_BYTES, readEventStream, type HandedStream } from "./event-stream.js";
 
 export interface Exchange {
   server: string;
@@ -25,20 +28,17 @@ export interface Exchange {
   signal?: AbortSignal | undefined;
   /**
    * An event-stream answer whose first message is not the answer (a question, progress, a
-   * log message) is returned as `kind: "event-stream"`, replayed from its first byte, for
-   * its owner to read (continueExchange): a Worker hands such a call to a session object.
+   * log message) comes back as `kind: "event-stream"`, replayable from its first byte, for
+   * another owner to read (continueExchange).
    */
-  handOffStreams?: boolean;
+  handOverStreams?: boolean;
 }
 
 export type ExchangeOutcome =
   | { kind: "response"; response: JsonRpcResponse; sessionId: string | null }
   | { kind: "accepted"; sessionId: string | null }
-  | { kind: "event-stream"; body: ReadableStream<Uint8Array>; drained: Promise<void> }
+  | ({ kind: "event-stream" } & HandedStream)
   | { kind: "session-expired" };
-
-/** At most this much of an upstream answer is read: a runaway upstream cannot exhaust memory. */
-const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /**
  * Sends one message; for a request, `expectId` names the response to wait for. The
@@ -67,12 +67,16 @@ export async function continueExchange(
   body: ReadableStream<Uint8Array>,
 ): Promise<JsonRpcResponse> {
   return accounted(ex, breakerOf(ex), () =>
-    withDeadline(ex, (signal, deadline) => readEventStream(ex, body, expectId, deadline, signal)),
+    withDeadline(ex, (signal, deadline) => readEventStream(body, reading(ex, expectId, deadline, signal))),
   );
 }
 
 function breakerOf(ex: Exchange) {
   return breakerFor(ex.server, ex.url, ex.breaker, (state, at) => opsReport.breaker(ex.server, state, at));
+}
+
+function reading(ex: Exchange, expectId: RequestId, deadline: Deadline, signal: AbortSignal) {
+  return { server: ex.server, expectId, deadline, signal, onMessage: ex.onMessage };
 }
 
 /** Runs one exchange and feeds its outcome to the breaker and to the upstream's health in /status. */
@@ -137,8 +141,11 @@ async function exchangeOnce(
       if (response.ok) return { kind: "accepted", sessionId };
       throw statusError(ex.server, response.status);
     }
-    if (ex.handOffStreams && response.ok && response.body && mediaType(response) === "text/event-stream")
-      return answerOrHandOff(ex, response.body, expectId, sessionId);
+    if (ex.handOverStreams && response.ok && response.body && mediaType(response) === "text/event-stream") {
+      const first = await answerOrStream(ex.server, response.body, expectId);
+      if ("answer" in first) return { kind: "response", response: first.answer, sessionId };
+      return { kind: "event-stream", ...first.stream };
+    }
     const answer = await readAnswer(ex, response, expectId, deadline, signal);
     return { kind: "response", response: answer, sessionId };
   });
@@ -166,34 +173,6 @@ async function withDeadline<T>(
   } finally {
     deadline.clear();
     ex.signal?.removeEventListener("abort", onCancel);
-  }
-}
-
-/** A timeout that progress restarts and that waits while the client answers the upstream. */
-class Deadline {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #holds = 0;
-  constructor(
-    private readonly ms: number,
-    private readonly expire: () => void,
-  ) {
-    this.restart();
-  }
-  restart(): void {
-    clearTimeout(this.#timer);
-    this.#timer = this.#holds > 0 ? undefined : setTimeout(this.expire, this.ms);
-  }
-  hold(pending: Promise<unknown>): void {
-    this.#holds++;
-    clearTimeout(this.#timer);
-    void pending.finally(() => {
-      this.#holds--;
-      this.restart();
-    });
-  }
-  clear(): void {
-    this.#holds = Number.POSITIVE_INFINITY;
-    clearTimeout(this.#timer);
   }
 }
 
@@ -225,7 +204,7 @@ async function readAnswer(
 ): Promise<JsonRpcResponse> {
   const type = mediaType(response);
   if (type === "text/event-stream" && response.ok && response.body)
-    return readEventStream(ex, response.body, expectId, deadline, signal);
+    return readEventStream(response.body, reading(ex, expectId, deadline, signal));
   if (type !== "application/json") {
     await response.body?.cancel();
     if (!response.ok) throw statusError(ex.server, response.status);
@@ -249,136 +228,6 @@ function answerFromJson(ex: Exchange, text: string, response: Response, expectId
   }
   if (!response.ok) throw statusError(ex.server, response.status);
   throw errors.upstreamError(ex.server, "answered with something that is not the JSON-RPC response to its request");
-}
-
-async function readEventStream(
-  ex: Exchange,
-  body: ReadableStream<Uint8Array>,
-  expectId: RequestId,
-  deadline: Deadline,
-  /** Aborted on timeout or cancellation. */
-  signal: AbortSignal,
-): Promise<JsonRpcResponse> {
-  let answer: JsonRpcResponse | undefined;
-  let malformed = false;
-  const parser = createParser({
-    onEvent(event) {
-      if (answer || (event.event !== undefined && event.event !== "message") || event.data === "") return;
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(event.data);
-      } catch {
-        malformed = true;
-        return;
-      }
-      const message = classifyMessage(decoded);
-      if (!message) malformed = true;
-      else if (message.kind === "response" && message.message.id === expectId) answer = message.message;
-      else {
-        if (message.kind === "notification" && message.message.method === "notifications/progress") deadline.restart();
-        const pending = ex.onMessage?.(message);
-        if (pending) deadline.hold(pending);
-      }
-    },
-  });
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  // A fetched body errors when its fetch is aborted; a handed-over one must be cancelled.
-  const stop = () => void reader.cancel().catch(() => undefined);
-  signal.addEventListener("abort", stop, { once: true });
-  let received = 0;
-  try {
-    while (!answer) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      received += value.length;
-      if (received > MAX_ANSWER_BYTES) throw errors.upstreamError(ex.server, "answer exceeded the size limit");
-      parser.feed(value);
-    }
-  } finally {
-    signal.removeEventListener("abort", stop);
-    await reader.cancel().catch(() => undefined);
-  }
-  if (answer) return answer;
-  if (malformed) throw errors.upstreamError(ex.server, "sent malformed events and no answer");
-  throw errors.upstreamError(ex.server, "closed its event stream before answering").markTransient();
-}
-
-/**
- * Reads an event stream as far as its first message: the answer to `expectId` is returned
- * as such; anything else (or the stream ending first) hands the whole stream over.
- */
-async function answerOrHandOff(
-  ex: Exchange,
-  body: ReadableStream<Uint8Array>,
-  expectId: RequestId,
-  sessionId: string | null,
-): Promise<ExchangeOutcome> {
-  const reader = body.getReader();
-  const read: Uint8Array[] = [];
-  const decoder = new TextDecoder();
-  let answer: JsonRpcResponse | undefined;
-  let other = false;
-  const parser = createParser({
-    onEvent(event) {
-      if (answer || other || (event.event !== undefined && event.event !== "message") || event.data === "") return;
-      try {
-        const message = classifyMessage(JSON.parse(event.data));
-        if (message?.kind === "response" && message.message.id === expectId) answer = message.message;
-        else other = true;
-      } catch {
-        other = true;
-      }
-    },
-  });
-  let received = 0;
-  while (!answer && !other) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw errors.upstreamError(ex.server, "answer exceeded the size limit");
-    }
-    read.push(value);
-    parser.feed(decoder.decode(value, { stream: true }));
-  }
-  if (answer) {
-    await reader.cancel().catch(() => undefined);
-    return { kind: "response", response: answer, sessionId };
-  }
-  return { kind: "event-stream", ...replayed(read, reader) };
-}
-
-/**
- * The bytes already read, then the rest of the stream: the same stream, from its start.
- * `drained` settles once it ended or its reader gave up.
- */
-function replayed(
-  read: Uint8Array[],
-  rest: ReadableStreamDefaultReader<Uint8Array>,
-): { body: ReadableStream<Uint8Array>; drained: Promise<void> } {
-  let drain!: () => void;
-  const drained = new Promise<void>((resolve) => (drain = resolve));
-  const body = new ReadableStream({
-    type: "bytes",
-    async pull(controller) {
-      const chunk = read.shift();
-      if (chunk) return controller.enqueue(chunk);
-      try {
-        const { done, value } = await rest.read();
-        if (!done) return controller.enqueue(value);
-        controller.close();
-      } catch (error) {
-        controller.error(error);
-      }
-      drain();
-    },
-    cancel: async (reason) => {
-      drain();
-      await rest.cancel(reason);
-    },
-  });
-  return { body, drained };
 }
 
 async function readLimitedText(server: string, response: Response): Promise<string> {

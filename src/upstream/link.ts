@@ -1,8 +1,10 @@
-// What the gateway needs from an upstream, whatever its era and wherever its session
-// lives: describe yourself, answer a request, take a notification, end.
-import type { ResolvedServer } from "../config/snapshot.js";
-import type { Era } from "../mcp/eras.js";
-import type { JsonRpcErrorObject, JsonRpcNotification, JsonRpcResponse } from "../mcp/jsonrpc.js";
+// What the gateway knows of one upstream and how a request to it is made: the state an
+// upstream session leaves behind (era, capabilities, session id), the options of one
+// request, and the typed outcome of one attempt on a session someone else owns.
+import type { Era } from "../mcp/versions.js";
+import type { JsonRpcNotification, JsonRpcResponse } from "../mcp/jsonrpc.js";
+import type { ClientAnswer } from "../mcp/questions.js";
+import type { HandedStream } from "./event-stream.js";
 
 export interface UpstreamState {
   era: Era;
@@ -15,8 +17,13 @@ export interface UpstreamState {
   sessionId?: string;
 }
 
-/** The client's answer to an upstream's own request (sampling, elicitation, roots). */
-export type ClientAnswer = { result: Record<string, unknown> } | { error: JsonRpcErrorObject };
+/** One upstream's state, kept by whoever owns it (a client session, a held session, the isolate). */
+export interface SessionSlot {
+  state?: UpstreamState | undefined;
+  /** An initialize under way, shared by concurrent requests. */
+  opening?: Promise<UpstreamState> | undefined;
+  save(state: UpstreamState | undefined): void;
+}
 
 export interface RequestOptions {
   timeoutMs?: number;
@@ -32,24 +39,21 @@ export interface RequestOptions {
   logLevel?: string;
 }
 
-export interface Link {
-  readonly server: ResolvedServer;
-  /** The upstream's era and capabilities, learned on first use. */
-  open(): Promise<UpstreamState>;
-  /** Sends a request; the response carries the gateway's id, which the caller replaces. */
-  request(
-    method: string,
-    params: Record<string, unknown> | undefined,
-    options?: RequestOptions,
-  ): Promise<JsonRpcResponse>;
-  notify(method: string, params?: Record<string, unknown>): Promise<void>;
-  /** Ends the upstream session, if there is one (best effort). */
-  close(): Promise<void>;
-  /** Reads the answer to a request someone else sent on `state` and handed over (see HandOff). */
-  adopt?(
-    state: UpstreamState,
-    upstreamId: string,
-    body: ReadableStream<Uint8Array>,
-    options: RequestOptions,
-  ): Promise<JsonRpcResponse>;
+/** An answer that started as an event stream with something else first, for another owner to read. */
+export interface UpstreamStream extends HandedStream {
+  server: string;
+  /** The id the request was sent upstream with. */
+  upstreamId: string;
+  /** The upstream session it was sent on. */
+  state: UpstreamState;
 }
+
+/**
+ * One attempt on an upstream session someone else owns (it is borrowed): the answer; the
+ * stream of an answer that must be read where the client's stream lives (only when asked
+ * for); or nothing sent, because there is no usable session or the upstream forgot it.
+ */
+export type Attempt =
+  | { kind: "answered"; response: JsonRpcResponse }
+  | { kind: "streaming"; stream: UpstreamStream }
+  | { kind: "unavailable"; forgotten?: string };

@@ -1,13 +1,15 @@
 // Listens for an upstream's notifications outside any call (list changes, resource
 // updates, log messages): a legacy upstream's GET stream on its session, or a
 // current-era upstream's `subscriptions/listen`. Runs until stopped; a dropped stream
-// is reopened a few times, a refused one is left alone (the upstream offers none).
+// is reopened a few times, a refused one is left alone (the upstream offers none). An open
+// stream is a fetch in flight: it holds a slot of the link's limiter while it lasts.
 import { createParser } from "eventsource-parser";
 import { classifyMessage, type JsonRpcNotification } from "../mcp/jsonrpc.js";
 import { META, modernRequestHeaders } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { log } from "../observe/log.js";
-import type { UpstreamLink } from "./upstream-link.js";
+import type { UpstreamLink, UpstreamState } from "./upstream-link.js";
+import { upstreamRequestId } from "./ids.js";
 
 const MAX_REOPENS = 5;
 const REOPEN_DELAY_MS = 1000;
@@ -40,25 +42,32 @@ export class UpstreamListener {
   async #run(): Promise<void> {
     for (let attempt = 0; attempt <= MAX_REOPENS && !this.#controller.signal.aborted; attempt++) {
       if (attempt > 0) await sleep(REOPEN_DELAY_MS * attempt, this.#controller.signal);
-      const response = await this.#open();
-      if (response.status === 404) {
-        // The upstream forgot the session: the next request re-initializes it.
-        this.link.forgetSession();
-        await response.body?.cancel();
-        await this.link.open();
-        continue;
-      }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        log("info", "upstream.listen_refused", { server: this.link.server.name, status: response.status });
-        return;
-      }
-      await this.#read(response.body);
+      // Learned before taking a slot: initializing takes slots of its own.
+      const state = await this.link.open();
+      const outcome = await this.link.limiter.run(() => this.#listenOnce(state));
+      if (outcome === "refused") return;
     }
   }
 
-  async #open(): Promise<Response> {
-    const state = await this.link.open();
+  /** One stream, from opening it to its end: "forgotten" when the upstream forgot the session. */
+  async #listenOnce(state: UpstreamState): Promise<"ended" | "forgotten" | "refused"> {
+    const response = await this.#open(state);
+    if (response.status === 404) {
+      // The upstream forgot the session: the next request re-initializes it.
+      this.link.forgetSession();
+      await response.body?.cancel();
+      return "forgotten";
+    }
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      log("info", "upstream.listen_refused", { server: this.link.server.name, status: response.status });
+      return "refused";
+    }
+    await this.#read(response.body);
+    return "ended";
+  }
+
+  async #open(state: UpstreamState): Promise<Response> {
     const signal = this.#controller.signal;
     if (state.era === "legacy") {
       return fetch(this.link.server.registration.url, {
@@ -92,7 +101,7 @@ export class UpstreamListener {
       },
       body: JSON.stringify({
         jsonrpc: "2.0",
-        id: `gw-listen-${crypto.randomUUID()}`,
+        id: upstreamRequestId("listen-"),
         method: "subscriptions/listen",
         params,
       }),

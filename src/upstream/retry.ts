@@ -3,16 +3,12 @@
 // exponential backoff and jitter, and never past the request's own timeout. Calls are
 // never retried here: a tool may not be safe to run twice.
 import { GatewayError } from "../mcp/errors.js";
+import { clientMethod } from "../mcp/methods.js";
 
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
-  "tools/list",
-  "prompts/list",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "prompts/get",
-  "ping",
-]);
+/** Lists, reads and gets: safe to send again (the registry says which). */
+export function isIdempotent(method: string): boolean {
+  return clientMethod(method)?.idempotent === true;
+}
 
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 1000;

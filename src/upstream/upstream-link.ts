@@ -1,42 +1,30 @@
 // The gateway as an MCP client of one upstream, in the upstream's own era.
 //
-// Legacy upstreams get a session: initialize on first use, carry its id and version,
-// re-initialize once, transparently, when the upstream forgets it (404). Their own
-// requests during a call (sampling, elicitation, roots) go to `onRequest` and the
-// answer goes back to them. Current-era upstreams get stateless requests with the
+// Legacy upstreams get a session: initialize on first use, carry its id and version.
+// Their own requests during a call (sampling, elicitation, roots) go to `onRequest` and
+// the answer goes back to them. Current-era upstreams get stateless requests with the
 // `_meta` envelope and the mirrored headers.
 //
-// Links are made per client request (each request has its own fetch limiter); what
-// outlives a request sits in a SessionSlot that its owner keeps and persists.
-import { continueExchange, exchange, type Exchange } from "./http-exchange.js";
-import { HandOff, NotHere } from "./elsewhere.js";
+// Whoever owns the session's slot sends with `request`, which re-initializes once,
+// transparently, when the upstream forgot the session (404). A borrower (the Worker using
+// a session object's upstream session) sends with `attempt`, which never initializes and
+// says so in its outcome instead. Links are made per invocation: every fetch goes through
+// the invocation's limiter; what outlives it sits in the SessionSlot its owner keeps.
+import { continueExchange, exchange, type Exchange, type ExchangeOutcome } from "./http-exchange.js";
 import type { Limiter } from "./limiter.js";
 import type { ResolvedServer } from "../config/snapshot.js";
-import { errors } from "../mcp/errors.js";
-import {
-  asRecord,
-  isErrorResponse,
-  type JsonRpcMessage,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-} from "../mcp/jsonrpc.js";
-import { isSupportedLegacyVersion, LATEST_LEGACY_VERSION } from "../mcp/versions.js";
+import { errors, questionErrors } from "../mcp/errors.js";
+import { asRecord, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { META, modernRequestHeaders, withoutEnvelope } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
-import { discover } from "./era.js";
-import { IDEMPOTENT_METHODS, withRetries } from "./retry.js";
-import { opsReport } from "../observe/ops-report.js";
-import type { ClientAnswer, Link, RequestOptions, UpstreamState } from "./link.js";
+import { capabilityNeededFor } from "../mcp/methods.js";
+import type { ClientAnswer } from "../mcp/questions.js";
+import { isIdempotent, withRetries } from "./retry.js";
+import { learn } from "./learn.js";
+import { upstreamRequestId } from "./ids.js";
+import type { Attempt, RequestOptions, SessionSlot, UpstreamState, UpstreamStream } from "./link.js";
 
-export type { UpstreamState, RequestOptions } from "./link.js";
-
-/** One upstream's state, kept by whoever owns it (a client session, a held session). */
-export interface SessionSlot {
-  state?: UpstreamState | undefined;
-  /** An initialize under way, shared by concurrent requests. */
-  opening?: Promise<UpstreamState> | undefined;
-  save(state: UpstreamState | undefined): void;
-}
+export type { Attempt, RequestOptions, SessionSlot, UpstreamState, UpstreamStream } from "./link.js";
 
 export interface LinkOptions {
   /** What the gateway declares to legacy upstreams at initialize: what its client can answer. */
@@ -46,111 +34,76 @@ export interface LinkOptions {
    * sent upstream after the client gave up would otherwise be dropped with its request.
    */
   background?: (work: Promise<unknown>) => void;
-  /**
-   * The upstream session belongs to someone else (a session object), and this link only
-   * uses it: it never initializes one, and throws NotHere where it would (no session yet,
-   * the upstream forgot it) before anything is sent. For `handOff` methods, an
-   * event-stream answer is not read here but thrown as a HandOff for the owner to read.
-   */
-  borrowed?: { handOff: (method: string) => boolean; onExpired?: () => void };
 }
 
-const isolateTag = Math.random().toString(36).slice(2, 8);
-let nextId = 1;
-const requestId = (kind = "") => `gw-${isolateTag}-${kind}${nextId++}`;
+/** One send on one state: what came back, or that the upstream forgot the session. */
+type Sent = Exclude<Attempt, { kind: "unavailable" }> | { kind: "expired" };
 
-/** An upstream must offer at least one of these for the gateway to have anything to relay. */
-const SERVABLE_CAPABILITIES = ["tools", "prompts", "resources"];
-/** The upstream requests a client can be asked to answer, and the capability each needs. */
-export const RELAYABLE_REQUESTS: Record<string, string> = {
-  "sampling/createMessage": "sampling",
-  "elicitation/create": "elicitation",
-  "roots/list": "roots",
-};
-
-/** Of a client's capabilities, those an upstream may rely on through the gateway. */
-export function relayableCapabilities(capabilities: Record<string, unknown>): Record<string, unknown> {
-  const relayable: Record<string, unknown> = {};
-  for (const name of Object.values(RELAYABLE_REQUESTS)) {
-    if (capabilities[name] !== undefined) relayable[name] = capabilities[name];
-  }
-  return relayable;
-}
-
-/** Why a client with these capabilities cannot be asked `method`, as the upstream's answer; undefined if it can. */
-export function refusedQuestion(method: string, capabilities: Record<string, unknown>): ClientAnswer | undefined {
-  const needs = Object.hasOwn(RELAYABLE_REQUESTS, method) ? RELAYABLE_REQUESTS[method] : undefined;
-  if (!needs) return { error: { code: -32601, message: `The gateway does not relay ${method} to clients` } };
-  if (capabilities[needs] !== undefined) return undefined;
-  return {
-    error: { code: -32601, message: `The client did not declare the '${needs}' capability needed for ${method}` },
-  };
-}
-
-export class UpstreamLink implements Link {
+export class UpstreamLink {
   constructor(
     readonly server: ResolvedServer,
     private readonly slot: SessionSlot,
-    private readonly limiter: Limiter,
+    /** The invocation's limiter: every fetch of this link takes a slot of it. */
+    readonly limiter: Limiter,
     private readonly options: LinkOptions = {},
   ) {}
 
-  get #state(): UpstreamState | undefined {
+  /** What is known of the upstream without asking it (nothing after a registration change). */
+  get known(): UpstreamState | undefined {
     const state = this.slot.state;
     return state?.fingerprint === this.server.fingerprint ? state : undefined;
   }
 
+  /** The upstream's era and capabilities: learned (server/discover, initialize) on first use. */
   async open(): Promise<UpstreamState> {
-    const state = this.#state;
+    const state = this.known;
     if (state) return state;
-    if (this.options.borrowed) throw new NotHere(`no session with ${this.server.name} to borrow`);
     this.slot.opening ??= this.#learn().finally(() => (this.slot.opening = undefined));
     return this.slot.opening;
   }
 
   /**
-   * Sends a request. Idempotent ones (lists, reads) are retried with backoff when the
-   * upstream could not be reached or failed transiently, within the request's timeout.
+   * Sends a request on this owner's session, re-initializing it once when the upstream
+   * forgot it. Idempotent ones (lists, reads) are retried with backoff when the upstream
+   * could not be reached or failed transiently, within the request's timeout.
    */
-  async request(
+  request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}) {
+    return this.#retried(method, options, async (once) => {
+      const state = await this.open();
+      const sent = await this.#send(state, method, params, once, false);
+      if (sent.kind !== "expired") return answerOf(sent);
+      this.#forget(state);
+      const again = await this.#send(await this.open(), method, params, once, false);
+      if (again.kind === "expired")
+        throw errors.upstreamError(this.server.name, "forgot its session again right after re-initializing");
+      return answerOf(again);
+    });
+  }
+
+  /**
+   * Sends a request on a session someone else owns, never initializing one: the answer,
+   * or (with `handOverStreams`) the stream of an answer that brings something else first,
+   * or `unavailable` when there is no usable session or the upstream forgot it.
+   */
+  attempt(
     method: string,
     params: Record<string, unknown> | undefined,
     options: RequestOptions = {},
-  ): Promise<JsonRpcResponse> {
-    if (!IDEMPOTENT_METHODS.has(method)) return this.#requestOnce(method, params, options);
-    return withRetries(
-      (timeoutMs) => this.#requestOnce(method, params, { ...options, timeoutMs }),
-      options.timeoutMs ?? this.server.timeoutMs,
-      this.server.retries,
-      options.signal,
-    );
+    handOverStreams = false,
+  ): Promise<Attempt> {
+    const state = this.known;
+    if (!state) return Promise.resolve({ kind: "unavailable" });
+    return this.#retried(method, options, async (once) => {
+      const sent = await this.#send(state, method, params, once, handOverStreams);
+      if (sent.kind !== "expired") return sent;
+      return { kind: "unavailable", ...(state.sessionId !== undefined ? { forgotten: state.sessionId } : {}) };
+    });
   }
 
-  async #requestOnce(
-    method: string,
-    params: Record<string, unknown> | undefined,
-    options: RequestOptions,
-  ): Promise<JsonRpcResponse> {
-    const state = await this.open();
-    if (state.era === "modern") {
-      // A current-era upstream may answer `input_required`, which only the owner can bridge.
-      if (this.options.borrowed?.handOff(method)) throw new NotHere(`${this.server.name} is a current-era upstream`);
-      return this.#sendModern(state, method, params, options);
-    }
-    const outcome = await this.#sendLegacy(state, method, params, options);
-    if (outcome !== "expired") return outcome;
-    if (this.options.borrowed) {
-      this.options.borrowed.onExpired?.();
-      const forgotten =
-        state.sessionId !== undefined ? { server: this.server.name, sessionId: state.sessionId } : undefined;
-      throw new NotHere(`${this.server.name} forgot the borrowed session`, forgotten);
-    }
-    this.#forget(state);
-    const reopened = await this.open();
-    const retried = await this.#sendLegacy(reopened, method, params, options);
-    if (retried === "expired")
-      throw errors.upstreamError(this.server.name, "forgot its session again right after re-initializing");
-    return retried;
+  #retried<T>(method: string, options: RequestOptions, send: (options: RequestOptions) => Promise<T>): Promise<T> {
+    if (!isIdempotent(method)) return send(options);
+    const timeoutMs = options.timeoutMs ?? this.server.timeoutMs;
+    return withRetries((ms) => send({ ...options, timeoutMs: ms }), timeoutMs, this.server.retries, options.signal);
   }
 
   async notify(method: string, params?: Record<string, unknown>): Promise<void> {
@@ -167,8 +120,8 @@ export class UpstreamLink implements Link {
 
   /** Ends the upstream session (best effort): the client ended its own. */
   async close(): Promise<void> {
-    const state = this.#state;
-    if (!state?.sessionId || this.options.borrowed) return;
+    const state = this.known;
+    if (!state?.sessionId) return;
     this.#forget(state);
     await this.limiter.run(async () => {
       const controller = new AbortController();
@@ -198,8 +151,58 @@ export class UpstreamLink implements Link {
 
   /** Forgets a session the upstream no longer knows, so the next use re-initializes. */
   forgetSession(sessionId?: string): void {
-    const state = this.#state;
+    const state = this.known;
     if (state && (sessionId === undefined || state.sessionId === sessionId)) this.#forget(state);
+  }
+
+  /**
+   * Reads the answer to a request a borrower sent and handed over as a stream, as if it
+   * had been sent here: the upstream's questions and notifications go to `options`, and
+   * the client cancelling tells the upstream.
+   */
+  async readHandedStream(stream: Omit<UpstreamStream, "drained">, options: RequestOptions): Promise<JsonRpcResponse> {
+    const stopCancelling = this.#cancelOnAbort(stream.state, stream.upstreamId, options.signal);
+    try {
+      return await continueExchange(this.#exchange(stream.state, {}, options), stream.upstreamId, stream.body);
+    } finally {
+      stopCancelling();
+    }
+  }
+
+  async #send(
+    state: UpstreamState,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+    handOverStreams: boolean,
+  ): Promise<Sent> {
+    if (state.era === "modern")
+      return { kind: "answered", response: await this.#sendModern(state, method, params, options) };
+    const id = upstreamRequestId();
+    const sent =
+      params && "_meta" in params ? { ...params, _meta: withoutEnvelope(asRecord(params["_meta"])) } : params;
+    const body = { jsonrpc: "2.0", id, method, ...(sent ? { params: sent } : {}) };
+    const stopCancelling = this.#cancelOnAbort(state, id, options.signal);
+    try {
+      const ex = { ...this.#exchange(state, body, options), handOverStreams };
+      const outcome = await this.limiter.run(() => exchange(ex, id, state.sessionId ?? null));
+      return this.#sentOf(outcome, state, id);
+    } finally {
+      stopCancelling();
+    }
+  }
+
+  #sentOf(outcome: ExchangeOutcome, state: UpstreamState, upstreamId: string): Sent {
+    switch (outcome.kind) {
+      case "session-expired":
+        return { kind: "expired" };
+      case "event-stream":
+        return { kind: "streaming", stream: { server: this.server.name, upstreamId, state, ...outcome } };
+      case "response":
+        return { kind: "answered", response: outcome.response };
+      case "accepted":
+        throw errors.upstreamError(this.server.name, "accepted a request without answering it");
+    }
   }
 
   async #sendModern(
@@ -208,7 +211,7 @@ export class UpstreamLink implements Link {
     params: Record<string, unknown> | undefined,
     options: RequestOptions,
   ): Promise<JsonRpcResponse> {
-    const id = requestId();
+    const id = upstreamRequestId();
     const meta: Record<string, unknown> = {
       ...withoutEnvelope(asRecord(params?.["_meta"])),
       [META.protocolVersion]: state.protocolVersion,
@@ -226,51 +229,6 @@ export class UpstreamLink implements Link {
     if (outcome.kind !== "response")
       throw errors.upstreamError(this.server.name, "accepted a request without answering it");
     return outcome.response;
-  }
-
-  async #sendLegacy(
-    state: UpstreamState,
-    method: string,
-    params: Record<string, unknown> | undefined,
-    options: RequestOptions,
-  ): Promise<JsonRpcResponse | "expired"> {
-    const id = requestId();
-    const sent =
-      params && "_meta" in params ? { ...params, _meta: withoutEnvelope(asRecord(params["_meta"])) } : params;
-    const body = { jsonrpc: "2.0", id, method, ...(sent ? { params: sent } : {}) };
-    const stopCancelling = this.#cancelOnAbort(state, id, options.signal);
-    try {
-      const ex = this.#exchange(state, body, options);
-      if (this.options.borrowed?.handOff(method)) ex.handOffStreams = true;
-      const outcome = await this.limiter.run(() => exchange(ex, id, state.sessionId ?? null));
-      if (outcome.kind === "session-expired") return "expired";
-      if (outcome.kind === "event-stream")
-        throw new HandOff(this.server.name, id, state, outcome.body, outcome.drained);
-      if (outcome.kind !== "response")
-        throw errors.upstreamError(this.server.name, "accepted a request without answering it");
-      return outcome.response;
-    } finally {
-      stopCancelling();
-    }
-  }
-
-  /**
-   * Reads the answer to a request a borrower sent on `state` (its HandOff), as if it had
-   * been sent here: the upstream's questions and notifications go to `options`, and the
-   * client cancelling tells the upstream.
-   */
-  async adopt(
-    state: UpstreamState,
-    upstreamId: string,
-    body: ReadableStream<Uint8Array>,
-    options: RequestOptions,
-  ): Promise<JsonRpcResponse> {
-    const stopCancelling = this.#cancelOnAbort(state, upstreamId, options.signal);
-    try {
-      return await continueExchange(this.#exchange(state, {}, options), upstreamId, body);
-    } finally {
-      stopCancelling();
-    }
   }
 
   /** Tells the upstream when the client gives up on request `id`; returns the undo. */
@@ -293,91 +251,17 @@ export class UpstreamLink implements Link {
 
   /** A legacy upstream asks something of the client mid-call: relay it, answer it. */
   async #answerUpstream(state: UpstreamState, request: JsonRpcRequest, options: RequestOptions): Promise<void> {
-    let answer: ClientAnswer;
-    if (request.method === "ping") answer = { result: {} };
-    else if (!Object.hasOwn(RELAYABLE_REQUESTS, request.method)) {
-      answer = { error: { code: -32601, message: `Method not found: ${request.method}` } };
-    } else if (!options.onRequest) {
-      answer = { error: { code: -32601, message: `The client cannot answer ${request.method} here` } };
-    } else {
-      try {
-        answer = await options.onRequest(request.method, request.params ?? {});
-      } catch (error) {
-        answer = { error: { code: -32603, message: error instanceof Error ? error.message : "relay failed" } };
-      }
-    }
+    const answer = await questionAnswer(request, options);
     const body = { jsonrpc: "2.0", id: request.id, ...answer };
     // Outside the limiter: the call holding a slot is waiting for exactly this answer.
     await exchange(this.#exchange(state, body), null, state.sessionId ?? null).catch(() => undefined);
   }
 
   async #learn(): Promise<UpstreamState> {
-    const found = await discover(this.server, this.limiter);
-    if (found.era === "legacy") return this.#initialize();
-    const state: UpstreamState = { ...found, fingerprint: this.server.fingerprint };
-    opsReport.era(this.server.name, "modern", state.protocolVersion);
-    this.#check(state.capabilities);
+    const state = await learn(this.server, this.limiter, this.options.clientCapabilities ?? {});
     this.slot.state = state;
     this.slot.save(state);
     return state;
-  }
-
-  async #initialize(): Promise<UpstreamState> {
-    const id = requestId("init-");
-    const body = {
-      jsonrpc: "2.0",
-      id,
-      method: "initialize",
-      params: {
-        protocolVersion: LATEST_LEGACY_VERSION,
-        capabilities: this.options.clientCapabilities ?? {},
-        clientInfo: GATEWAY_INFO,
-      },
-    };
-    const outcome = await this.limiter.run(() => exchange(this.#exchange(undefined, body), id, null));
-    if (outcome.kind !== "response") throw errors.upstreamError(this.server.name, "did not answer initialize");
-    const response = outcome.response;
-    if (isErrorResponse(response)) {
-      throw errors.upstreamError(this.server.name, `refused initialize: ${response.error.message}`);
-    }
-    const result = response.result;
-    const version = result["protocolVersion"];
-    if (typeof version !== "string" || !isSupportedLegacyVersion(version)) {
-      throw errors.upstreamError(
-        this.server.name,
-        `speaks protocol revision '${String(version)}', which the gateway does not support`,
-      );
-    }
-    const capabilities = asRecord(result["capabilities"]);
-    opsReport.era(this.server.name, "legacy", version);
-    this.#check(capabilities);
-    const state: UpstreamState = {
-      era: "legacy",
-      protocolVersion: version,
-      capabilities,
-      serverInfo: asRecord(result["serverInfo"]),
-      fingerprint: this.server.fingerprint,
-      ...(outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
-    };
-    await this.limiter.run(() =>
-      exchange(
-        this.#exchange(state, { jsonrpc: "2.0", method: "notifications/initialized" }),
-        null,
-        state.sessionId ?? null,
-      ),
-    );
-    this.slot.state = state;
-    this.slot.save(state);
-    return state;
-  }
-
-  #check(capabilities: Record<string, unknown>): void {
-    if (!SERVABLE_CAPABILITIES.some((name) => capabilities[name] !== undefined)) {
-      throw errors.upstreamError(
-        this.server.name,
-        "offers no tools, prompts or resources, so there is nothing to serve",
-      );
-    }
   }
 
   #forget(state: UpstreamState): void {
@@ -402,5 +286,23 @@ export class UpstreamLink implements Link {
       onMessage,
       signal: options.signal,
     };
+  }
+}
+
+function answerOf(sent: Sent): JsonRpcResponse {
+  if (sent.kind === "answered") return sent.response;
+  throw new Error(`an owner's request came back ${sent.kind}`);
+}
+
+/** What the client (through `onRequest`) answers an upstream's request; ping needs no client. */
+async function questionAnswer(request: JsonRpcRequest, options: RequestOptions): Promise<ClientAnswer> {
+  if (request.method === "ping") return { result: {} };
+  if (capabilityNeededFor(request.method) === undefined)
+    return { error: questionErrors.methodNotFound(request.method) };
+  if (!options.onRequest) return { error: questionErrors.cannotAnswerHere(request.method) };
+  try {
+    return await options.onRequest(request.method, request.params ?? {});
+  } catch (error) {
+    return { error: questionErrors.relayFailed(error instanceof Error ? error.message : "relay failed") };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accepts } from "../../src/http/mcp-endpoint.js";
+import { accepts } from "../../src/http/post-body.js";
 
 describe("accepts", () => {
   it.each([

@@ -1,14 +1,26 @@
-// The lines a HeldUpstreamSession call streams back to the Worker, and the marker of the
-// `requestState` values it mints. Pure, so the Worker side can use it without the object.
+// What crosses between the Worker and the session objects over Durable Object RPC: what
+// a McpSession lends the Worker, the call the Worker hands it to finish, and a held
+// call's options and the lines of its stream. Pure, so the Worker side can use it without
+// the objects.
 import type { PlainGatewayError } from "../mcp/errors.js";
 import type { JsonRpcNotification, JsonRpcResponse } from "../mcp/jsonrpc.js";
+import type { ClientFacts } from "../gateway/client-channel.js";
+import type { CallSubject } from "../gateway/upstreams.js";
+import type { UpstreamState, UpstreamStream } from "../upstream/link.js";
 
-/** One line of a held call's stream. */
-export type HeldEvent =
-  | { notification: JsonRpcNotification }
-  | { response: JsonRpcResponse }
-  | { inputRequired: { inputRequests: Record<string, unknown>; requestState: string } }
-  | { error: PlainGatewayError };
+/** What a client session lends the Worker: its upstream sessions and what its client declared. */
+export interface SessionView {
+  upstreams: Map<string, UpstreamState>;
+  client: ClientFacts;
+}
+
+/** A call the Worker started on a borrowed upstream session, whose answer the session object reads. */
+export interface HandedCall {
+  stream: Omit<UpstreamStream, "drained">;
+  subject?: CallSubject;
+  /** The params sent upstream (names mapped), for the audit line. */
+  sent?: Record<string, unknown>;
+}
 
 export interface HeldCallOptions {
   timeoutMs?: number;
@@ -22,8 +34,18 @@ export interface HeldCallOptions {
   forgotten?: string;
 }
 
-/** `requestState` values the gateway mints start with this; anything else is an upstream's. */
-export const HELD_STATE_PREFIX = "gw-held.";
+/** One line of a held call's stream. */
+export type HeldEvent =
+  | { notification: JsonRpcNotification }
+  | { response: JsonRpcResponse }
+  | { inputRequired: { inputRequests: Record<string, unknown>; requestState: string } }
+  | { error: PlainGatewayError };
+
+const LINE_ENCODER = new TextEncoder();
+
+export function heldLine(event: HeldEvent | { notification: JsonRpcNotification }): Uint8Array {
+  return LINE_ENCODER.encode(`${JSON.stringify(event)}\n`);
+}
 
 /** The events of a held stream, one per NDJSON line, until it ends (or its reader is cancelled). */
 export async function* heldEvents(stream: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<HeldEvent> {

@@ -1,0 +1,72 @@
+// What every request is answered with, built in one place for every entry path (the
+// Worker for either era, a session object, a held-session object, a listening stream):
+// the configuration in force, who is asking and what they may see, where this runs, what
+// the client declared, how the upstreams are reached, and where outcomes are reported.
+import type { ConfigSnapshot, ResolvedServer } from "../config/snapshot.js";
+import type { Caller, Identity } from "../auth/principal.js";
+import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
+import { listsChangedBy } from "../mcp/methods.js";
+import type { Observer } from "../observe/observer.js";
+import type { RateGate } from "../ratelimit/rate-limits.js";
+import { Limiter } from "../upstream/limiter.js";
+import { policyFor } from "./access.js";
+import { clearCatalog } from "./catalog.js";
+import type { ClientFacts } from "./client-channel.js";
+import type { Location } from "./placement.js";
+import type { Policy } from "./policy.js";
+import type { Upstream } from "./upstreams.js";
+
+/** What a client session keeps between requests; nothing where there is no session. */
+export interface SessionHooks {
+  /** The client set its log level (logging/setLevel). */
+  setLogLevel(level: string): void;
+  /** An upstream notification that is not about the request in flight (list_changed, resources/updated). */
+  upstreamNotification(server: string, notification: JsonRpcNotification): void;
+}
+
+export interface CallContext {
+  snapshot: ConfigSnapshot;
+  identity: Identity;
+  /** For audit lines: the HTTP request this JSON-RPC request came in, and the key used. */
+  caller: Caller;
+  policy: Policy;
+  /** Where this invocation runs: the first fact of every placement. */
+  at: Location;
+  client: ClientFacts;
+  /** Every enabled, valid upstream the principal may see something of, in name order. */
+  upstreams: readonly Upstream[];
+  /** Where outcomes and call metrics are reported (for /status and Analytics Engine). */
+  observer: Observer;
+  /** Counts requests against the agent's rate limits. */
+  rateGate: RateGate;
+  session: SessionHooks;
+}
+
+export interface ContextInput extends Omit<CallContext, "policy" | "upstreams" | "session"> {
+  session?: SessionHooks;
+  /**
+   * How this invocation reaches each visible upstream. Every fetch of the invocation goes
+   * through `limiter`, the one it was given (the platform allows six connections per
+   * invocation).
+   */
+  reach: (server: ResolvedServer, limiter: Limiter) => Upstream;
+}
+
+/** Without a session: list changes seen during a call only make the cached lists stale. */
+export const NO_SESSION: SessionHooks = {
+  setLogLevel: () => undefined,
+  upstreamNotification: (server, notification) => {
+    for (const kind of listsChangedBy(notification.method)) clearCatalog(server, kind);
+  },
+};
+
+export function buildContext(input: ContextInput): CallContext {
+  const { reach, session, ...facts } = input;
+  const policy = policyFor(input.snapshot, input.identity);
+  const limiter = new Limiter();
+  // Upstreams the principal can see nothing of are never contacted.
+  const upstreams = [...input.snapshot.servers.values()]
+    .filter((server) => policy.decideServer(server.name).allowed)
+    .map((server) => reach(server, limiter));
+  return { ...facts, policy, upstreams, session: session ?? NO_SESSION };
+}

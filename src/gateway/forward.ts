@@ -1,0 +1,135 @@
+// The last stages of a call: placement (where it is sent from), the upstream exchange
+// with the client in the loop, and the record (one audit line and the call's metrics
+// when it ends, with the rule that allowed it and what the upstream answered). Results
+// and upstream errors are relayed unchanged. A call handed over to the owner of the
+// upstream session is recorded there, where it ends, so every call has one audit line.
+import { GatewayError } from "../mcp/errors.js";
+import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import { HELD_REQUEST_STATE_PREFIX } from "../mcp/gateway-info.js";
+import { canBeAsked } from "../mcp/questions.js";
+import { audit } from "../observe/audit.js";
+import type { RequestOptions } from "../upstream/link.js";
+import type { Call, Params } from "./call.js";
+import { clientOptions, exchangeWithClient } from "./client-loop.js";
+import { placeCall, type CallPlacement } from "./placement.js";
+import { auditLine } from "./record.js";
+import { answered, type CallSubject, type HandOver, type Sent, type Upstream } from "./upstreams.js";
+
+/** Sends a client's request to the upstream that holds its subject, where placement says. */
+export async function forward(
+  call: Call,
+  method: string,
+  upstream: Upstream,
+  params: Params,
+  subject?: CallSubject,
+): Promise<Sent> {
+  const placement = await place(call, upstream, params, true);
+  const sent = await recorded(call, method, upstream, params, subject, () =>
+    exchangeWithClient(call, upstream, placement, method, params),
+  );
+  return withSubject(sent, subject, params);
+}
+
+/** A request the gateway makes of an upstream on the client's behalf that needs nothing of it (logging/setLevel). */
+export async function forwardQuietly(call: Call, method: string, upstream: Upstream, params: Params): Promise<Sent> {
+  const placement = await place(call, upstream, params, false);
+  return recorded(call, method, upstream, params, undefined, () =>
+    upstream.send(placement, method, params, clientOptions(call, upstream.server.name, params).options),
+  );
+}
+
+async function place(call: Call, upstream: Upstream, params: Params, involvesClient: boolean): Promise<CallPlacement> {
+  const { ctx, channel } = call;
+  const requestState = params["requestState"];
+  return placeCall({
+    at: ctx.at,
+    client: {
+      era: channel.era,
+      canBeAsked: canBeAsked(channel.capabilities),
+      progress: asRecord(params["_meta"])["progressToken"] !== undefined,
+    },
+    involvesClient,
+    resumesHeldCall: typeof requestState === "string" && requestState.startsWith(HELD_REQUEST_STATE_PREFIX),
+    upstream: await upstream.facts(),
+  });
+}
+
+/** The owner finishing a call needs to know what it was about and what was sent. */
+function withSubject(sent: Sent, subject: CallSubject | undefined, params: Params): Sent {
+  if (sent.kind !== "handed-over" || !sent.handOver.stream) return sent;
+  const handOver: HandOver = { ...sent.handOver, sent: params, ...(subject ? { subject } : {}) };
+  return { kind: "handed-over", handOver };
+}
+
+/**
+ * Finishes a call a Worker sent on this session's upstream session and handed over when
+ * the upstream answered with an event stream: reads the rest here, with the client in
+ * the loop, and records it like any call.
+ */
+export async function finishHandedCall(
+  call: Call,
+  upstream: Upstream,
+  handed: { subject?: CallSubject | undefined; sent?: Params | undefined },
+  read: (options: RequestOptions) => Promise<JsonRpcResponse>,
+): Promise<Sent> {
+  const params = handed.sent ?? {};
+  const { options } = clientOptions(call, upstream.server.name, params);
+  return recorded(call, call.request.method, upstream, params, handed.subject, async () =>
+    answered(await read(options)),
+  );
+}
+
+async function recorded(
+  call: Call,
+  method: string,
+  upstream: Upstream,
+  params: Params,
+  subject: CallSubject | undefined,
+  send: () => Promise<Sent>,
+): Promise<Sent> {
+  const started = Date.now();
+  let status = "ok";
+  let outcome: unknown;
+  try {
+    const sent = await send();
+    if (sent.kind === "handed-over") return sent;
+    const response = sent.response;
+    if ("error" in response) status = `error:${response.error.code}`;
+    outcome = "error" in response ? response.error : response.result;
+    record(call, method, upstream, { params, subject, status, latencyMs: Date.now() - started, outcome });
+    return sent;
+  } catch (error) {
+    status = error instanceof GatewayError ? error.code : "INTERNAL_ERROR";
+    record(call, method, upstream, { params, subject, status, latencyMs: Date.now() - started, outcome });
+    throw error;
+  }
+}
+
+interface Recorded {
+  params: Params;
+  subject: CallSubject | undefined;
+  status: string;
+  latencyMs: number;
+  outcome: unknown;
+}
+
+/** One audit line and the call's metrics. Payloads only when the registration opts in, redacted. */
+function record(call: Call, method: string, upstream: Upstream, facts: Recorded): void {
+  const { ctx } = call;
+  const { subject, status, latencyMs } = facts;
+  const server = upstream.server.name;
+  const decided = subject
+    ? {
+        decision: "allow" as const,
+        rule: ctx.policy.decide(subject.kind, server, subject.name ?? subject.uri ?? "").rule,
+      }
+    : {};
+  const agent = ctx.identity.delegate ?? ctx.identity.agent;
+  const item = subject?.name ?? subject?.uri ?? method;
+  ctx.observer.call({ agent, server, method, item, status, latencyMs });
+  const names = { server, name: subject?.name, uri: subject?.uri };
+  const line = auditLine(ctx, { kind: "upstream", method, ...decided, upstreamStatus: status, latencyMs, ...names });
+  const payloads = upstream.server.registration.auditPayloads;
+  const args = facts.params["arguments"] ?? facts.params;
+  audit(payloads ? { ...line, arguments: args, result: facts.outcome } : line, upstream.server.secretValues);
+}

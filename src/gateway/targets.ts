@@ -1,0 +1,143 @@
+// The view and policy stages for a call: which upstream, and which of its items, a name
+// or URI the client sent stands for, as this principal sees the merged lists. A name that
+// exists but is hidden is refused with the rule that hides it, exactly as a call to it
+// would be: hidden means uncallable. Routing never waits on a list refresh when a list
+// seen before (expired or not) already names the target.
+import type { GatewayError } from "../mcp/errors.js";
+import { errors } from "../mcp/errors.js";
+import { hasDotSegments } from "../mcp/dot-segments.js";
+import { templateMatches } from "../mcp/uri-template.js";
+import type { ListKind, SubjectKind } from "../mcp/methods.js";
+import { collect, lastKnown, type Collected, type ServerItems } from "./catalog.js";
+import type { CallContext } from "./context.js";
+import type { HandOver, Upstream } from "./upstreams.js";
+import { namedView, uriView } from "./views.js";
+import { visibleNamed } from "./visible-views.js";
+
+export type Resolved<T> = { kind: "found"; target: T } | { kind: "handed-over"; handOver: HandOver };
+
+export interface NamedTarget {
+  upstream: Upstream;
+  /** The upstream's own name of the tool or prompt. */
+  original: string;
+}
+
+/** What this principal sees of the merged tools or prompts, with a virtual server's renames. */
+export function visibleNamedOf(kind: "tools" | "prompts", lists: readonly ServerItems[], ctx: CallContext) {
+  const vs = ctx.identity.virtualServer;
+  const overrides = vs === undefined ? undefined : ctx.snapshot.virtualServers.get(vs)?.overrides;
+  return visibleNamed(kind, namedView(kind, lists, ctx.snapshot), ctx.policy, overrides);
+}
+
+/**
+ * Finds the upstream and upstream name behind a name this principal sees. A name that
+ * exists but is hidden from it is refused with the rule that hides it.
+ */
+export async function resolveName(
+  kind: "tools" | "prompts",
+  exposed: string,
+  ctx: CallContext,
+): Promise<Resolved<NamedTarget>> {
+  const cached = findName(kind, exposed, known(kind, ctx), ctx);
+  if (cached) return { kind: "found", target: cached };
+  const collected = await collectFor(kind, ctx);
+  if (collected.handOver) return { kind: "handed-over", handOver: collected.handOver };
+  const fresh = findName(kind, exposed, collected.lists, ctx);
+  if (fresh) return { kind: "found", target: fresh };
+  throw explainMissing(kind, exposed, ctx, collected);
+}
+
+function findName(
+  kind: "tools" | "prompts",
+  exposed: string,
+  lists: readonly ServerItems[],
+  ctx: CallContext,
+): NamedTarget | undefined {
+  const entry = visibleNamedOf(kind, lists, ctx).byExposed.get(exposed);
+  const upstream = entry && ctx.upstreams.find((u) => u.server.name === entry.server);
+  if (entry && upstream) return { upstream, original: entry.original };
+  const hidden = namedView(kind, lists, ctx.snapshot).names.byExposed.get(exposed);
+  if (hidden) guard(kind, hidden.server, hidden.original, ctx);
+  return undefined;
+}
+
+/** Throws DENIED_BY_POLICY, naming the deciding rule, unless the policy allows the item. */
+export function guard(kind: SubjectKind, server: string, name: string, ctx: CallContext): void {
+  const decision = ctx.policy.decide(kind, server, name);
+  if (!decision.allowed) {
+    const what = kind === "resources" ? `resource '${name}'` : `${kind.slice(0, -1)} '${name}' of server '${server}'`;
+    const subject = kind === "resources" ? { server, uri: name } : { server, name };
+    throw errors.deniedByPolicy(what, decision.rule, ctx.snapshot.revision, subject);
+  }
+}
+
+/** Lists already in the cache, expired or not: routing must not wait on a list refresh. */
+function known(kind: ListKind, ctx: CallContext): ServerItems[] {
+  return ctx.upstreams.flatMap((upstream) => lastKnown(kind, upstream, ctx.identity.agent) ?? []);
+}
+
+/** The lists of every upstream this principal may see, as the catalog has them. */
+export function collectFor(kind: ListKind, ctx: CallContext): Promise<Collected> {
+  return collect(kind, ctx.upstreams, ctx.snapshot, ctx.identity.agent);
+}
+
+/** A name no list offers: blame the hidden, misconfigured or failing server it points at, if any. */
+function explainMissing(
+  kind: "tools" | "prompts",
+  exposed: string,
+  ctx: CallContext,
+  collected: Collected,
+): GatewayError {
+  const separator = ctx.snapshot.settings.prefixSeparator;
+  const pointsAt = (server: string) => exposed.startsWith(`${server}${separator}`);
+  // Policy first: a server the principal may not see is refused as such, never described.
+  for (const server of [...ctx.snapshot.servers.keys(), ...ctx.snapshot.unusable.keys()]) {
+    if (!pointsAt(server)) continue;
+    const decision = ctx.policy.decideServer(server);
+    if (!decision.allowed) {
+      return errors.deniedByPolicy(`server '${server}'`, decision.rule, ctx.snapshot.revision, { server });
+    }
+    const unusable = ctx.snapshot.unusable.get(server);
+    if (unusable !== undefined) return errors.invalidConfig(server, unusable);
+  }
+  const failed = collected.failures.find((f) => pointsAt(f.server));
+  if (failed) return failed.error;
+  const allFailed = ctx.upstreams.length > 0 && collected.failures.length === ctx.upstreams.length;
+  if (allFailed) return collected.failures[0]!.error;
+  return kind === "tools" ? errors.toolNotFound(exposed) : errors.promptNotFound(exposed);
+}
+
+/** Policy matches URIs as written: one that an upstream could normalize elsewhere is refused. */
+export function refuseDotSegments(uri: string): void {
+  if (hasDotSegments(uri))
+    throw errors.invalidParams(`the URI has '.' or '..' path segments (literal or %2e); send it normalized: ${uri}`);
+}
+
+/** Exact URI from the lists, then URI templates; a lone resource server takes the rest. */
+export async function resolveUri(uri: string, ctx: CallContext): Promise<Resolved<Upstream>> {
+  const byName = (server: string | undefined) => ctx.upstreams.find((u) => u.server.name === server);
+  const cachedOwner = byName(uriView("resources", known("resources", ctx)).owners.get(uri));
+  if (cachedOwner) return { kind: "found", target: cachedOwner };
+  const resources = await collectFor("resources", ctx);
+  if (resources.handOver) return { kind: "handed-over", handOver: resources.handOver };
+  const owner = byName(uriView("resources", resources.lists).owners.get(uri));
+  if (owner) return { kind: "found", target: owner };
+  const templates = await collectFor("resourceTemplates", ctx);
+  if (templates.handOver) return { kind: "handed-over", handOver: templates.handOver };
+  for (const [template, server] of uriView("resourceTemplates", templates.lists).owners) {
+    const upstream = byName(server);
+    if (upstream && templateMatches(template, uri)) return { kind: "found", target: upstream };
+  }
+  const offering = resources.lists.filter((l) => l.items.length > 0).map((l) => l.server);
+  const candidates = ctx.upstreams.filter((u) => offering.includes(u.server.name));
+  if (candidates.length === 1) return { kind: "found", target: candidates[0]! };
+  throw errors.resourceNotFound(uri);
+}
+
+/** The server whose template is exactly this URI, as completion/complete names templates. */
+export async function templateOwner(uri: string, ctx: CallContext): Promise<Resolved<Upstream | undefined>> {
+  const templates = await collectFor("resourceTemplates", ctx);
+  if (templates.handOver) return { kind: "handed-over", handOver: templates.handOver };
+  const server = uriView("resourceTemplates", templates.lists).owners.get(uri);
+  return { kind: "found", target: ctx.upstreams.find((u) => u.server.name === server) };
+}

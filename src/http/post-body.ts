@@ -1,0 +1,123 @@
+// Reading a POST to the MCP endpoint as far as the Worker can judge it alone: Accept and
+// Content-Type, the body's size, encoding, nesting and JSON, and each message's JSON-RPC
+// shape. What the messages mean is the endpoint's business (mcp-endpoint.ts).
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { errors, GatewayError } from "../mcp/errors.js";
+import { META } from "../mcp/eras.js";
+import { nestsDeeperThan } from "../mcp/json-depth.js";
+import {
+  classifyMessage,
+  errorResponse,
+  salvageId,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+} from "../mcp/jsonrpc.js";
+import { jsonResponse, type ResponseFormat } from "../wire/responses.js";
+import type { AppEnv } from "./context.js";
+
+type Ctx = Context<AppEnv>;
+
+export interface Post {
+  /** The well-formed messages, in order. */
+  messages: JsonRpcMessage[];
+  /** An error for each malformed entry of a batch. */
+  rejected: JsonRpcResponse[];
+  batch: boolean;
+  format: ResponseFormat;
+  /** The client's Accept allows text/event-stream. */
+  streamable: boolean;
+  /** Some entry carries the 2026-07-28 envelope. */
+  claimsModernEra: boolean;
+}
+
+/** The POST's messages; an error (or, for a lone malformed message, its 400 answer) otherwise. */
+export async function readPost(c: Ctx): Promise<Post | GatewayError | Response> {
+  const format = responseFormat(c.req.header("accept"));
+  if (!format) return errors.notAcceptable("application/json or text/event-stream");
+  if (mediaType(c.req.header("content-type")) !== "application/json") return errors.unsupportedMediaType();
+  const decoded = await readJson(c);
+  if (decoded instanceof GatewayError) return decoded;
+
+  const { maxBatchSize } = c.get("snapshot").settings;
+  const batch = Array.isArray(decoded);
+  const entries: unknown[] = Array.isArray(decoded) ? decoded : [decoded];
+  if (entries.length === 0) return errors.invalidRequest("an empty batch");
+  if (entries.length > maxBatchSize)
+    return errors.limitExceeded("maxBatchSize", maxBatchSize, `the batch has ${entries.length} messages`);
+  const messages: JsonRpcMessage[] = [];
+  const rejected: JsonRpcResponse[] = [];
+  for (const entry of entries) {
+    const message = classifyMessage(entry);
+    if (message) messages.push(message);
+    else
+      rejected.push(errorResponse(salvageId(entry), errors.invalidRequest("not a JSON-RPC 2.0 message").toJsonRpc()));
+  }
+  if (!batch && rejected.length > 0) return jsonResponse(rejected[0], 400);
+  const streamable = accepts(c.req.header("accept"), "text/event-stream");
+  return { messages, rejected, batch, format, streamable, claimsModernEra: entries.some(claimsModernEra) };
+}
+
+async function readJson(c: Ctx): Promise<unknown> {
+  const body = await readBody(c);
+  if (body instanceof GatewayError) return body;
+  const { maxJsonDepth } = c.get("snapshot").settings;
+  if (nestsDeeperThan(body, maxJsonDepth))
+    return errors.limitExceeded("maxJsonDepth", maxJsonDepth, `the body nests deeper than ${maxJsonDepth} levels`);
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return errors.parse("the body is not valid JSON");
+  }
+}
+
+async function readBody(c: Ctx): Promise<string | GatewayError> {
+  const limit = c.get("snapshot").settings.maxBodyBytes;
+  let tooLarge = false;
+  const guard = bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      tooLarge = true;
+      return new Response(null, { status: 413 });
+    },
+  });
+  let bytes: ArrayBuffer | undefined;
+  await guard(c, async () => {
+    bytes = await c.req.arrayBuffer();
+  });
+  if (tooLarge || bytes === undefined) return errors.payloadTooLarge(limit);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return errors.parse("the body is not valid UTF-8");
+  }
+}
+
+/** JSON travels as UTF-8 (RFC 8259); a body that is not is refused, never silently repaired. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+function claimsModernEra(entry: unknown): boolean {
+  const meta = (entry as { params?: { _meta?: unknown } } | null)?.params?._meta;
+  return typeof meta === "object" && meta !== null && Object.hasOwn(meta, META.protocolVersion);
+}
+
+function responseFormat(accept: string | undefined): ResponseFormat | undefined {
+  if (accepts(accept, "application/json")) return "json";
+  if (accepts(accept, "text/event-stream")) return "sse";
+  return undefined;
+}
+
+/** Whether an Accept header allows a media type; no header accepts anything. */
+export function accepts(accept: string | undefined, type: string): boolean {
+  if (accept === undefined || accept.trim() === "") return true;
+  const [major] = type.split("/");
+  return accept.split(",").some((range) => {
+    const [value = "", ...params] = range.split(";").map((p) => p.trim().toLowerCase());
+    if (params.some((p) => p.replace(/\s/g, "") === "q=0")) return false;
+    return value === type || value === "*/*" || value === `${major}/*`;
+  });
+}
+
+function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";")[0]!.trim().toLowerCase();
+}

@@ -1,0 +1,87 @@
+// `subscriptions/listen` for a 2026-07-28 client: acknowledges the notification types it
+// will honour, then relays what changes for this principal (list changes it would see,
+// updates of resources it may read), each stamped with the listen request's id, for as
+// long as the client keeps the stream open. Upstream listening lasts as long as the stream.
+import { errors } from "../mcp/errors.js";
+import { asRecord, type JsonRpcNotification, type JsonRpcRequest } from "../mcp/jsonrpc.js";
+import { META } from "../mcp/eras.js";
+import { ChangeFeed, type FeedWants } from "../gateway/change-feed.js";
+import type { CallContext } from "../gateway/context.js";
+import { log } from "../observe/log.js";
+import { MAX_UPSTREAM_FETCHES } from "../upstream/limiter.js";
+import { SseWriter } from "../wire/sse.js";
+import { StatelessUpstream, type Listening } from "./stateless-upstream.js";
+
+/** Upstreams listened to at most: one of the invocation's connections is left for lists. */
+const MAX_LISTENED = MAX_UPSTREAM_FETCHES - 1;
+
+interface ListenFilter {
+  wants: FeedWants;
+  /** The notification types acknowledged. */
+  honoured: Record<string, unknown>;
+  uris: string[];
+}
+
+/** What the client asked to hear; a GatewayError when it asked for nothing. */
+export function listenFilter(request: JsonRpcRequest): ListenFilter {
+  const filter = asRecord(request.params?.["notifications"]);
+  const raw = filter["resourceSubscriptions"];
+  const uris = Array.isArray(raw) ? raw.filter((u): u is string => typeof u === "string") : [];
+  const everyResource = filter["resourcesListChanged"] === true;
+  const wants: FeedWants = {
+    tools: filter["toolsListChanged"] === true,
+    prompts: filter["promptsListChanged"] === true,
+    resources: everyResource || uris.length > 0,
+    ...(everyResource ? {} : { resourceUris: new Set(uris) }),
+  };
+  if (!wants.tools && !wants.prompts && !wants.resources)
+    throw errors.invalidParams("subscriptions/listen asks for no notifications");
+  const honoured = {
+    ...(wants.tools ? { toolsListChanged: true } : {}),
+    ...(wants.prompts ? { promptsListChanged: true } : {}),
+    ...(everyResource ? { resourcesListChanged: true } : {}),
+    ...(uris.length > 0 ? { resourceSubscriptions: uris } : {}),
+  };
+  return { wants, honoured, uris };
+}
+
+export function listen(
+  ctx: CallContext,
+  request: JsonRpcRequest,
+  filter: ListenFilter,
+  signal: AbortSignal,
+  background: (work: Promise<unknown>) => void,
+): Response {
+  const listening: Listening[] = [];
+  const stream = new SseWriter({ onClose: () => listening.forEach((l) => l.stop()) });
+  const stamp = { [META.subscriptionId]: request.id };
+  const send = (notification: JsonRpcNotification) =>
+    stream.send({
+      ...notification,
+      params: { ...notification.params, _meta: { ...asRecord(notification.params?.["_meta"]), ...stamp } },
+    });
+  signal.addEventListener("abort", () => stream.close(), { once: true });
+
+  const start = async () => {
+    const feed = new ChangeFeed(ctx, send, filter.wants);
+    await feed.baseline().catch(() => undefined);
+    send({
+      jsonrpc: "2.0",
+      method: "notifications/subscriptions/acknowledged",
+      params: { notifications: filter.honoured },
+    });
+    const upstreams = ctx.upstreams.filter((u): u is StatelessUpstream => u instanceof StatelessUpstream);
+    for (const upstream of upstreams.slice(0, MAX_LISTENED)) {
+      if (stream.closed) break;
+      const readable = filter.uris.filter((uri) => ctx.policy.decide("resources", upstream.server.name, uri).allowed);
+      const receive = (n: JsonRpcNotification) => void feed.receive(upstream.server.name, n);
+      const started = await upstream.listen(receive, readable).catch(() => undefined);
+      if (!started) continue;
+      listening.push(started);
+      background(started.done);
+      if (stream.closed) started.stop();
+    }
+  };
+  background(start().catch((error) => log("warn", "listen.failed", { reason: String(error) })));
+  return stream.response;
+}

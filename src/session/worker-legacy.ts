@@ -1,0 +1,165 @@
+// The Worker's side of a 2025-era session: a POST is answered here when placement allows
+// it (a plain tools/call or a list), over the upstream sessions the session's McpSession
+// object opened and lends, without the hop to the object. The object stays the session's
+// owner: it answers everything else, takes over a request the Worker could not finish
+// (no session to borrow, the upstream forgot it: from the start; an answer that streams
+// something for the client first: the rest of that stream), and receives what the client
+// POSTs besides (notifications, its answers to questions).
+//
+// A client's `notifications/cancelled` aborts a call in flight in this isolate (only a
+// call of the same session and identity); the object hears of it too, for calls it answers.
+import type { Caller, Identity } from "../auth/principal.js";
+import type { ConfigSnapshot } from "../config/snapshot.js";
+import { asRecord, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from "../mcp/jsonrpc.js";
+import { clientMethod } from "../mcp/methods.js";
+import { isSupportedLegacyVersion } from "../mcp/versions.js";
+import { openChannel } from "../gateway/client-channel.js";
+import { buildContext } from "../gateway/context.js";
+import { placeRequest } from "../gateway/placement.js";
+import { route } from "../gateway/router.js";
+import type { HandOver } from "../gateway/upstreams.js";
+import { observerFor } from "../observe/observer.js";
+import { rateGateFor } from "../ratelimit/rate-limits.js";
+import { rpcResponses, type ResponseFormat } from "../wire/responses.js";
+import { SSE_HEADERS } from "../wire/sse.js";
+import { BorrowedSessions } from "./borrowed-sessions.js";
+import { BorrowedUpstream } from "./borrowed-upstream.js";
+import type { McpSession } from "./mcp-session.js";
+import type { SessionView } from "./protocol.js";
+
+/** A POST to a 2025 session, as the edge checked it. */
+export interface SessionPost {
+  env: Env;
+  snapshot: ConfigSnapshot;
+  identity: Identity;
+  caller: Caller;
+  sessionId: string;
+  messages: JsonRpcMessage[];
+  batch: boolean;
+  headerVersion: string | undefined;
+  format: ResponseFormat;
+  streamable: boolean;
+  /** The invocation's waitUntil. */
+  background: (work: Promise<unknown>) => void;
+}
+
+const views = new BorrowedSessions<SessionView>();
+/** Calls in flight in this isolate, by session, identity and JSON-encoded request id. */
+const inFlight = new Map<string, AbortController>();
+
+export async function postToSession(post: SessionPost): Promise<Response> {
+  const session = sessionStub(post.env, post.sessionId);
+  const single = !post.batch && post.messages[0]?.kind === "request" ? post.messages[0].message : undefined;
+  const handOver = single ? await answerHere(post, session, single) : undefined;
+  if (handOver instanceof Response) return handOver;
+  for (const message of post.messages) {
+    if (message.kind === "notification" && message.message.method === "notifications/cancelled")
+      inFlight.get(inFlightKey(post, asRecord(message.message.params)["requestId"] as RequestId))?.abort();
+  }
+  return session.post(
+    post.identity,
+    post.caller,
+    post.messages,
+    post.batch,
+    post.headerVersion ?? null,
+    post.format,
+    post.streamable,
+    handOver,
+  );
+}
+
+/** The session ended here: its upstream sessions are no longer lent to this isolate. */
+export function forgetSessionView(sessionId: string): void {
+  views.forget(sessionId);
+}
+
+export function sessionStub(env: Env, sessionId: string): DurableObjectStub<McpSession> {
+  return env.MCP_SESSION.get(env.MCP_SESSION.idFromName(sessionId));
+}
+
+/**
+ * Answers the request here when placement allows: a Response; otherwise undefined (the
+ * Worker did nothing) or what the session object must know to answer it.
+ */
+async function answerHere(
+  post: SessionPost,
+  session: DurableObjectStub<McpSession>,
+  request: JsonRpcRequest,
+): Promise<Response | HandOver | undefined> {
+  const placed = placeRequest({
+    method: clientMethod(request.method),
+    batch: post.batch,
+    progress: asRecord(request.params?.["_meta"])["progressToken"] !== undefined,
+    versionUnderstood: post.headerVersion === undefined || isSupportedLegacyVersion(post.headerVersion),
+  });
+  if (placed !== "worker") return undefined;
+  const view = await views.borrow(
+    post.sessionId,
+    borrowerOf(post.identity),
+    async () => (await session.view(post.identity)) as SessionView | null,
+  );
+  // No such session for this identity: the object says so.
+  if (!view) return undefined;
+
+  const key = inFlightKey(post, request.id);
+  const cancel = new AbortController();
+  inFlight.set(key, cancel);
+  try {
+    const ctx = buildContext({
+      snapshot: post.snapshot,
+      identity: post.identity,
+      caller: post.caller,
+      at: "worker",
+      client: view.client,
+      observer: observerFor(post.env, post.background),
+      rateGate: rateGateFor(post.env.RATE_LIMITER),
+      reach: (server, limiter) =>
+        new BorrowedUpstream(server, view.upstreams.get(server.name), limiter, {
+          background: post.background,
+          onForgotten: () => views.forget(post.sessionId),
+          handOverStreams: true,
+        }),
+    });
+    // A JSON answer carries nothing for the client but itself; streams go to the object.
+    const channel = openChannel(view.client, { notify: () => false, signal: cancel.signal });
+    const routed = await route(request, ctx, { channel });
+    if (routed.kind === "handed-over") return handOver(post, session, request, routed.handOver);
+    if (cancel.signal.aborted) return cancelled(post);
+    return rpcResponses([routed.response], false, post.format);
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+/** A request the object takes over: the rest of an answer under way, or the request from the start. */
+async function handOver(
+  post: SessionPost,
+  session: DurableObjectStub<McpSession>,
+  request: JsonRpcRequest,
+  handOver: HandOver,
+): Promise<Response | HandOver> {
+  const stream = handOver.stream;
+  if (!stream) return handOver;
+  const { drained: _drained, ...handed } = stream;
+  const call = { stream: handed, ...(handOver.subject ? { subject: handOver.subject } : {}), sent: handOver.sent };
+  try {
+    return await session.adopt(post.identity, post.caller, request, call, post.format, post.streamable);
+  } catch (failure) {
+    await stream.body.cancel().catch(() => undefined);
+    throw failure;
+  }
+}
+
+/** A cancelled request gets no answer, as from the session object. */
+function cancelled(post: SessionPost): Response {
+  if (post.streamable) return new Response(null, { status: 200, headers: SSE_HEADERS });
+  return rpcResponses([], false, post.format);
+}
+
+function borrowerOf(identity: Identity): string {
+  return JSON.stringify([identity.agent, identity.delegate ?? null, identity.virtualServer ?? null]);
+}
+
+function inFlightKey(post: SessionPost, requestId: RequestId): string {
+  return `${post.sessionId}\n${borrowerOf(post.identity)}\n${JSON.stringify(requestId)}`;
+}
