@@ -1,7 +1,8 @@
-// The Hono app: middleware order and routes. Every error ends as a JSON-RPC error body
-// with a proper status; nothing escapes as an unhandled 500 page.
+// The Hono app: middleware order and routes. Edge code throws the gateway's errors and
+// onError answers each with its own status, headers and JSON-RPC error body; anything
+// unexpected is logged and answered as an internal error, never as an unhandled 500 page.
 import { Hono } from "hono";
-import { errors } from "./mcp/errors.js";
+import { errors, GatewayError } from "./mcp/errors.js";
 import { errorHttpResponse, jsonResponse } from "./wire/responses.js";
 import { corsForAllowedOrigins, headerSizeGuard, hostAndOriginGuard, loadConfig } from "./http/edge-guards.js";
 import { handleDelete, handleGet, handlePost } from "./http/mcp-endpoint.js";
@@ -37,6 +38,7 @@ for (const path of ["/mcp", "/mcp/:name"]) {
 app.notFound(() => jsonResponse({ error: "Not Found: the MCP endpoint is /mcp" }, 404));
 
 app.onError((error, c) => {
+  if (error instanceof GatewayError) return errorHttpResponse(error);
   log("error", "request.failed", {
     requestId: c.get("requestId"),
     path: new URL(c.req.url).pathname,

@@ -83,39 +83,93 @@ export async function loadSnapshot(
   const listed = await Promise.all(Object.values(KEY_PREFIX).map((prefix) => listKeys(kv, prefix)));
   const keys = [SETTINGS_KEY, ...listed.flat()];
   const raw = await getAll(kv, keys);
-  const problems: ConfigProblem[] = [];
-  // A deleted entry must not come back as the "last good" version of a later bad one.
-  for (const key of lastGood.keys()) if (!raw.has(key)) lastGood.delete(key);
+  const entries = new Entries(raw, lastGood);
+  const settings = entries.parse(SETTINGS_KEY, SettingsSchema) ?? DEFAULT_SETTINGS;
+  const { servers, unusable } = await resolveServers(entries, keys, settings, env);
+  const agents = entries.named(keys, KEY_PREFIX.agent, AgentRulesSchema, isName);
+  const virtualServers = entries.named(keys, KEY_PREFIX.virtualServer, VirtualServerSchema, isName);
+  const apiKeys = entries.named(keys, KEY_PREFIX.apiKey, ApiKeySchema, (hash) => API_KEY_HASH.test(hash));
+  const registered = new Set([...servers.keys(), ...unusable.keys()]);
+  const sorted = [...raw.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  return {
+    revision: (await sha256Hex(JSON.stringify(sorted))).slice(0, 12),
+    loadedAt: Date.now(),
+    settings,
+    servers,
+    unusable,
+    problems: entries.problems,
+    warnings: unregisteredServerWarnings(agents, virtualServers, registered),
+    agents,
+    virtualServers,
+    apiKeys,
+  };
+}
 
-  const parseEntry = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
-    const text = raw.get(key);
+/** The raw KV values of one load, parsed on demand, with the problems found and the last good versions kept. */
+class Entries {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(
+    private readonly raw: ReadonlyMap<string, string>,
+    private readonly lastGood: LastGood,
+  ) {
+    // A deleted entry must not come back as the "last good" version of a later bad one.
+    for (const key of lastGood.keys()) if (!raw.has(key)) lastGood.delete(key);
+  }
+
+  parse<T>(key: string, schema: z.ZodType<T>): T | undefined {
+    const text = this.raw.get(key);
     if (text === undefined) return undefined;
     const parsed = parseJson(text, schema, key.startsWith(KEY_PREFIX.server));
     if (parsed.ok) {
-      lastGood.set(key, parsed.value);
+      this.lastGood.set(key, parsed.value);
       return parsed.value;
     }
-    const kept = lastGood.get(key) as T | undefined;
-    problems.push({ key, problem: parsed.problem, keptLastGood: kept !== undefined });
+    const kept = this.lastGood.get(key) as T | undefined;
+    this.problems.push({ key, problem: parsed.problem, keptLastGood: kept !== undefined });
     return kept;
-  };
+  }
 
-  const settings = parseEntry(SETTINGS_KEY, SettingsSchema) ?? DEFAULT_SETTINGS;
+  /** Every valid entry under a prefix, by name; bad names and bad values are reported. */
+  named<T>(keys: readonly string[], prefix: string, schema: z.ZodType<T>, nameIsValid: (name: string) => boolean) {
+    const entries = new Map<string, T>();
+    for (const key of keys.filter((k) => k.startsWith(prefix)).sort()) {
+      const name = key.slice(prefix.length);
+      if (!nameIsValid(name)) {
+        // A key's name may be the raw API key itself, stored by mistake: never repeat it.
+        const shown = prefix === KEY_PREFIX.apiKey ? `${prefix}(name hidden)` : key;
+        const problem =
+          prefix === KEY_PREFIX.apiKey
+            ? "the name after 'apikey:' must be the SHA-256 hex digest of the key, never the key itself (npm run key:create)"
+            : `'${name}' is not a valid name for ${prefix}<name>`;
+        this.problems.push({ key: shown, problem, keptLastGood: false });
+        continue;
+      }
+      const value = this.parse(key, schema);
+      if (value !== undefined) entries.set(name, value);
+    }
+    return entries;
+  }
+}
+
+/** The usable registrations, with their secrets resolved, and the unusable ones with why. */
+async function resolveServers(
+  entries: Entries,
+  keys: readonly string[],
+  settings: Settings,
+  env: Record<string, unknown>,
+) {
   const servers = new Map<string, ResolvedServer>();
   const unusable = new Map<string, string>();
-
   for (const key of keys.filter((k) => k.startsWith(KEY_PREFIX.server)).sort()) {
     const name = key.slice(KEY_PREFIX.server.length);
     if (!NameSchema.safeParse(name).success) {
-      problems.push({
-        key,
-        problem: `'${name}' is not a valid name: ${NameSchema.description ?? "see README"}`,
-        keptLastGood: false,
-      });
+      const problem = `'${name}' is not a valid name: ${NameSchema.description ?? "see README"}`;
+      entries.problems.push({ key, problem, keptLastGood: false });
       unusable.set(name, "invalid name");
       continue;
     }
-    const registration = parseEntry(key, ServerRegistrationSchema);
+    const registration = entries.parse(key, ServerRegistrationSchema);
     if (!registration) {
       unusable.set(name, "invalid registration");
       continue;
@@ -124,7 +178,7 @@ export async function loadSnapshot(
     const secrets = resolveHeaderSecrets(registration.headers, env);
     if (!secrets.ok) {
       const problem = `headers reference missing secret(s) ${secrets.missing.join(", ")}: set them with 'wrangler secret put' (or .dev.vars locally)`;
-      problems.push({ key, problem, keptLastGood: false });
+      entries.problems.push({ key, problem, keptLastGood: false });
       unusable.set(name, problem);
       continue;
     }
@@ -139,48 +193,7 @@ export async function loadSnapshot(
       fingerprint: (await sha256Hex(JSON.stringify([registration.url, secrets.headers]))).slice(0, 16),
     });
   }
-
-  const named = <T>(prefix: string, schema: z.ZodType<T>, nameIsValid: (name: string) => boolean) => {
-    const entries = new Map<string, T>();
-    for (const key of keys.filter((k) => k.startsWith(prefix)).sort()) {
-      const name = key.slice(prefix.length);
-      if (!nameIsValid(name)) {
-        // A key's name may be the raw API key itself, stored by mistake: never repeat it.
-        const shown = prefix === KEY_PREFIX.apiKey ? `${prefix}(name hidden)` : key;
-        const problem =
-          prefix === KEY_PREFIX.apiKey
-            ? "the name after 'apikey:' must be the SHA-256 hex digest of the key, never the key itself (npm run key:create)"
-            : `'${name}' is not a valid name for ${prefix}<name>`;
-        problems.push({ key: shown, problem, keptLastGood: false });
-        continue;
-      }
-      const value = parseEntry(key, schema);
-      if (value !== undefined) entries.set(name, value);
-    }
-    return entries;
-  };
-  const agents = named(KEY_PREFIX.agent, AgentRulesSchema, isName);
-  const virtualServers = named(KEY_PREFIX.virtualServer, VirtualServerSchema, isName);
-  const apiKeys = named(KEY_PREFIX.apiKey, ApiKeySchema, (hash) => API_KEY_HASH.test(hash));
-  const registered = new Set([...servers.keys(), ...unusable.keys()]);
-  const warnings = unregisteredServerWarnings(agents, virtualServers, registered);
-
-  const revision = (await sha256Hex(JSON.stringify([...raw.entries()].sort(([a], [b]) => (a < b ? -1 : 1))))).slice(
-    0,
-    12,
-  );
-  return {
-    revision,
-    loadedAt: Date.now(),
-    settings,
-    servers,
-    unusable,
-    problems,
-    warnings,
-    agents,
-    virtualServers,
-    apiKeys,
-  };
+  return { servers, unusable };
 }
 
 /** Rules may name servers not registered yet: not an error, but worth a warning. */

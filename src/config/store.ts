@@ -63,8 +63,3 @@ export function configStore(env: Env): ConfigStore {
   shared ??= new ConfigStore(env.CONFIG, env as unknown as Record<string, unknown>);
   return shared;
 }
-
-/** Tests swap KV contents between cases; this forgets the warm snapshot. */
-export function resetConfigStoreForTests(): void {
-  shared = undefined;
-}

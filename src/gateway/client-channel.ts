@@ -42,9 +42,6 @@ export function openChannel(client: ClientFacts, delivery: Delivery): ClientChan
   };
 }
 
-/** Nothing reaches the client before the answer (a JSON-only answer, a background fetch). */
-export const SILENT: Delivery = { notify: () => false };
-
 /** RFC 5424 severities, as MCP names them, least severe first. */
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 

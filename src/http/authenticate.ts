@@ -9,7 +9,6 @@ import { agentLayer } from "../gateway/access.js";
 import { decideDelegate, matchesAny } from "../gateway/policy.js";
 import { NameSchema } from "../config/schemas.js";
 import { errors } from "../mcp/errors.js";
-import { errorHttpResponse } from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
 
 export const SUB_AGENT_HEADER = "x-mcp-agent";
@@ -41,7 +40,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       if (!check.ok) {
         refused(c, "authenticate", token === undefined ? "no API key" : "unknown, expired or malformed API key");
         const challenge = token === undefined ? CHALLENGE : `${CHALLENGE}, error="invalid_token"`;
-        return errorHttpResponse(errors.unauthorized(), null, { "www-authenticate": challenge });
+        throw errors.unauthorized(challenge);
       }
       principal = {
         agent: check.record.agent,
@@ -58,9 +57,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
         : { allowed: false, rule: "not a valid agent name" };
       if (!decision.allowed) {
         refused(c, "delegate", decision.rule, principal);
-        return errorHttpResponse(
-          errors.forbiddenDelegation(principal.agent, valid ? subAgent : "(invalid)", decision.rule),
-        );
+        throw errors.forbiddenDelegation(principal.agent, valid ? subAgent : "(invalid)", decision.rule);
       }
       principal.delegate = subAgent;
     }
@@ -68,7 +65,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const vsName = c.req.param("name");
     if (vsName !== undefined) {
       const vs = snapshot.virtualServers.get(vsName);
-      if (!vs) return errorHttpResponse(errors.unknownVirtualServer(vsName));
+      if (!vs) throw errors.unknownVirtualServer(vsName);
       if (!matchesAny(vs.agents, effectiveAgent(principal))) {
         refused(
           c,
@@ -76,7 +73,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
           `vs:${vsName} agents (no entry matches '${effectiveAgent(principal)}')`,
           principal,
         );
-        return errorHttpResponse(errors.forbiddenVirtualServer(effectiveAgent(principal), vsName));
+        throw errors.forbiddenVirtualServer(effectiveAgent(principal), vsName);
       }
       principal.virtualServer = vsName;
     }

@@ -5,7 +5,6 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { configStore } from "../config/store.js";
 import { errors } from "../mcp/errors.js";
-import { errorHttpResponse } from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
 import type { Settings } from "../config/schemas.js";
 
@@ -23,8 +22,7 @@ export function headerSizeGuard(): MiddlewareHandler<AppEnv> {
     const max = c.get("snapshot").settings.maxHeaderBytes;
     let total = 0;
     for (const [name, value] of c.req.raw.headers) total += name.length + value.length;
-    if (total > max)
-      return errorHttpResponse(errors.limitExceeded("maxHeaderBytes", max, `the headers total ${total} bytes`, 431));
+    if (total > max) throw errors.limitExceeded("maxHeaderBytes", max, `the headers total ${total} bytes`, 431);
     await next();
   };
 }
@@ -33,10 +31,9 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
   return async function hostAndOriginGuard(c, next) {
     const settings = c.get("snapshot").settings;
     const host = c.req.header("host") ?? new URL(c.req.url).host;
-    if (!isAllowedHost(host, settings)) return errorHttpResponse(errors.forbiddenHost(host));
+    if (!isAllowedHost(host, settings)) throw errors.forbiddenHost(host);
     const origin = c.req.header("origin");
-    if (origin !== undefined && !isAllowedOrigin(origin, settings))
-      return errorHttpResponse(errors.forbiddenOrigin(origin));
+    if (origin !== undefined && !isAllowedOrigin(origin, settings)) throw errors.forbiddenOrigin(origin);
     await next();
   };
 }

@@ -5,19 +5,13 @@
 // JSON-RPC (answered in the Worker where it can, session/worker-legacy.ts), GET opens the
 // session's event stream (or resumes one with Last-Event-ID), DELETE ends the session.
 import type { Context } from "hono";
-import { errors, GatewayError } from "../mcp/errors.js";
+import { errors } from "../mcp/errors.js";
 import { classifyPost } from "../mcp/eras.js";
 import { resultResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { callerOf, identityOf } from "../auth/principal.js";
 import { toHex } from "../observe/hash.js";
 import { forgetSessionView, postToSession, sessionStub } from "../session/worker-legacy.js";
-import {
-  errorHttpResponse,
-  jsonResponse,
-  rpcResponses,
-  PROTOCOL_VERSION_HEADER,
-  SESSION_HEADER,
-} from "../wire/responses.js";
+import { jsonResponse, rpcResponses, PROTOCOL_VERSION_HEADER, SESSION_HEADER } from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
 import { handleModern } from "./modern-endpoint.js";
 import { accepts, readPost, type Post } from "./post-body.js";
@@ -28,8 +22,6 @@ const SESSION_ID_FORMAT = /^[0-9a-f]{64}$/;
 
 export async function handlePost(c: Ctx): Promise<Response> {
   const post = await readPost(c);
-  if (post instanceof GatewayError) return errorHttpResponse(post);
-  if (post instanceof Response) return post;
   const single = !post.batch ? post.messages[0] : undefined;
   if (single && single.kind !== "response") {
     const era = classifyPost(
@@ -41,12 +33,11 @@ export async function handlePost(c: Ctx): Promise<Response> {
       },
       single.kind === "request",
     );
-    if (era.era === "rejected")
-      return errorHttpResponse(era.error, single.kind === "request" ? single.message.id : null);
+    if (era.era === "rejected") throw era.error.about(single.kind === "request" ? single.message.id : null);
     if (era.era === "modern") return handleModern(c, single, era.envelope, post.format, post.streamable);
   }
   if (post.batch && post.claimsModernEra) {
-    return errorHttpResponse(errors.invalidRequest("JSON-RPC batches are not allowed in protocol revision 2026-07-28"));
+    throw errors.invalidRequest("JSON-RPC batches are not allowed in protocol revision 2026-07-28");
   }
   return handleLegacyPost(c, post);
 }
@@ -56,7 +47,7 @@ async function handleLegacyPost(c: Ctx, post: Post): Promise<Response> {
   const { messages, batch, format } = post;
   const initialize = messages.find(isInitialize);
   if (initialize) {
-    if (batch) return errorHttpResponse(errors.invalidRequest("initialize must be sent alone, not in a batch"));
+    if (batch) throw errors.invalidRequest("initialize must be sent alone, not in a batch");
     const sessionId = newSessionId();
     return sessionStub(c.env, sessionId).initialize(
       sessionId,
@@ -71,10 +62,8 @@ async function handleLegacyPost(c: Ctx, post: Post): Promise<Response> {
   const ping = !batch && sessionId === undefined ? messages.find(isPing) : undefined;
   if (ping) return rpcResponses([resultResponse(ping.message.id, {})], false, format);
   if (sessionId === undefined)
-    return errorHttpResponse(
-      messages.length > 0 ? errors.sessionRequired() : errors.invalidRequest("no valid message"),
-    );
-  if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
+    throw messages.length > 0 ? errors.sessionRequired() : errors.invalidRequest("no valid message");
+  if (!SESSION_ID_FORMAT.test(sessionId)) throw errors.sessionNotFound();
   if (messages.length === 0) return jsonResponse(post.rejected, 400);
   const answer = await postToSession({
     env: c.env,
@@ -93,11 +82,10 @@ async function handleLegacyPost(c: Ctx, post: Post): Promise<Response> {
 }
 
 export async function handleGet(c: Ctx): Promise<Response> {
-  if (!accepts(c.req.header("accept"), "text/event-stream"))
-    return errorHttpResponse(errors.notAcceptable("text/event-stream"));
+  if (!accepts(c.req.header("accept"), "text/event-stream")) throw errors.notAcceptable("text/event-stream");
   const sessionId = c.req.header(SESSION_HEADER);
-  if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
-  if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
+  if (sessionId === undefined) throw errors.sessionRequired();
+  if (!SESSION_ID_FORMAT.test(sessionId)) throw errors.sessionNotFound();
   return sessionStub(c.env, sessionId).stream(
     identityOf(c.get("principal")),
     c.req.header("last-event-id") ?? null,
@@ -107,8 +95,8 @@ export async function handleGet(c: Ctx): Promise<Response> {
 
 export async function handleDelete(c: Ctx): Promise<Response> {
   const sessionId = c.req.header(SESSION_HEADER);
-  if (sessionId === undefined) return errorHttpResponse(errors.sessionRequired());
-  if (!SESSION_ID_FORMAT.test(sessionId)) return errorHttpResponse(errors.sessionNotFound());
+  if (sessionId === undefined) throw errors.sessionRequired();
+  if (!SESSION_ID_FORMAT.test(sessionId)) throw errors.sessionNotFound();
   const ended = await sessionStub(c.env, sessionId).end(identityOf(c.get("principal")));
   // Only the session's owner ends it: only then is it forgotten here.
   if (ended.status === 204) forgetSessionView(sessionId);

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
 import { callerOf, identityOf } from "../auth/principal.js";
-import { errors, GatewayError } from "../mcp/errors.js";
+import { errors } from "../mcp/errors.js";
 import type { JsonRpcMessage } from "../mcp/jsonrpc.js";
 import type { Envelope } from "../mcp/eras.js";
 import { openChannel, type ClientFacts } from "../gateway/client-channel.js";
@@ -43,13 +43,8 @@ export async function handleModern(
     background: (work) => c.executionCtx.waitUntil(work),
   });
   if (request.method === "subscriptions/listen") {
-    try {
-      const filter = listenFilter(request);
-      return listen(ctx, request, filter, c.req.raw.signal, (work) => c.executionCtx.waitUntil(work));
-    } catch (error) {
-      if (error instanceof GatewayError) return errorHttpResponse(error, request.id);
-      throw error;
-    }
+    const filter = listenFilter(request);
+    return listen(ctx, request, filter, c.req.raw.signal, (work) => c.executionCtx.waitUntil(work));
   }
 
   // In this era a client cancels by going away: noticed by the runtime, or by a failed write.

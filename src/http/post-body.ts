@@ -3,7 +3,7 @@
 // shape. What the messages mean is the endpoint's business (mcp-endpoint.ts).
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { errors, GatewayError } from "../mcp/errors.js";
+import { errors } from "../mcp/errors.js";
 import { META } from "../mcp/eras.js";
 import { nestsDeeperThan } from "../mcp/json-depth.js";
 import {
@@ -13,7 +13,7 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
 } from "../mcp/jsonrpc.js";
-import { jsonResponse, type ResponseFormat } from "../wire/responses.js";
+import type { ResponseFormat } from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
 
 type Ctx = Context<AppEnv>;
@@ -31,47 +31,46 @@ export interface Post {
   claimsModernEra: boolean;
 }
 
-/** The POST's messages; an error (or, for a lone malformed message, its 400 answer) otherwise. */
-export async function readPost(c: Ctx): Promise<Post | GatewayError | Response> {
+/** The POST's messages; throws the gateway's error for a body it cannot take. */
+export async function readPost(c: Ctx): Promise<Post> {
   const format = responseFormat(c.req.header("accept"));
-  if (!format) return errors.notAcceptable("application/json or text/event-stream");
-  if (mediaType(c.req.header("content-type")) !== "application/json") return errors.unsupportedMediaType();
+  if (!format) throw errors.notAcceptable("application/json or text/event-stream");
+  if (mediaType(c.req.header("content-type")) !== "application/json") throw errors.unsupportedMediaType();
   const decoded = await readJson(c);
-  if (decoded instanceof GatewayError) return decoded;
 
   const { maxBatchSize } = c.get("snapshot").settings;
   const batch = Array.isArray(decoded);
   const entries: unknown[] = Array.isArray(decoded) ? decoded : [decoded];
-  if (entries.length === 0) return errors.invalidRequest("an empty batch");
+  if (entries.length === 0) throw errors.invalidRequest("an empty batch");
   if (entries.length > maxBatchSize)
-    return errors.limitExceeded("maxBatchSize", maxBatchSize, `the batch has ${entries.length} messages`);
+    throw errors.limitExceeded("maxBatchSize", maxBatchSize, `the batch has ${entries.length} messages`);
   const messages: JsonRpcMessage[] = [];
   const rejected: JsonRpcResponse[] = [];
   for (const entry of entries) {
     const message = classifyMessage(entry);
     if (message) messages.push(message);
-    else
-      rejected.push(errorResponse(salvageId(entry), errors.invalidRequest("not a JSON-RPC 2.0 message").toJsonRpc()));
+    else if (!batch) throw notJsonRpc().about(salvageId(entry));
+    else rejected.push(errorResponse(salvageId(entry), notJsonRpc().toJsonRpc()));
   }
-  if (!batch && rejected.length > 0) return jsonResponse(rejected[0], 400);
   const streamable = accepts(c.req.header("accept"), "text/event-stream");
   return { messages, rejected, batch, format, streamable, claimsModernEra: entries.some(claimsModernEra) };
 }
 
+const notJsonRpc = () => errors.invalidRequest("not a JSON-RPC 2.0 message");
+
 async function readJson(c: Ctx): Promise<unknown> {
   const body = await readBody(c);
-  if (body instanceof GatewayError) return body;
   const { maxJsonDepth } = c.get("snapshot").settings;
   if (nestsDeeperThan(body, maxJsonDepth))
-    return errors.limitExceeded("maxJsonDepth", maxJsonDepth, `the body nests deeper than ${maxJsonDepth} levels`);
+    throw errors.limitExceeded("maxJsonDepth", maxJsonDepth, `the body nests deeper than ${maxJsonDepth} levels`);
   try {
     return JSON.parse(body) as unknown;
   } catch {
-    return errors.parse("the body is not valid JSON");
+    throw errors.parse("the body is not valid JSON");
   }
 }
 
-async function readBody(c: Ctx): Promise<string | GatewayError> {
+async function readBody(c: Ctx): Promise<string> {
   const limit = c.get("snapshot").settings.maxBodyBytes;
   let tooLarge = false;
   const guard = bodyLimit({
@@ -85,11 +84,11 @@ async function readBody(c: Ctx): Promise<string | GatewayError> {
   await guard(c, async () => {
     bytes = await c.req.arrayBuffer();
   });
-  if (tooLarge || bytes === undefined) return errors.payloadTooLarge(limit);
+  if (tooLarge || bytes === undefined) throw errors.payloadTooLarge(limit);
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    return errors.parse("the body is not valid UTF-8");
+    throw errors.parse("the body is not valid UTF-8");
   }
 }
 

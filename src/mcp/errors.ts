@@ -2,7 +2,7 @@
 // `data.code` string, the HTTP status when answered outside a JSON-RPC exchange,
 // and a message a person can act on. Upstream JSON-RPC errors never pass through
 // here: they are relayed unchanged.
-import type { JsonRpcErrorObject } from "./jsonrpc.js";
+import type { JsonRpcErrorObject, RequestId } from "./jsonrpc.js";
 
 export const JsonRpcCode = {
   PARSE_ERROR: -32700,
@@ -69,6 +69,11 @@ export class GatewayError extends Error {
   override readonly name = "GatewayError";
   /** The fault may pass (no connection, 5xx, a cut stream): worth retrying an idempotent request. Never sent. */
   transient = false;
+  /** The JSON-RPC request it answers, when answered as a whole HTTP response. */
+  requestId: RequestId | null = null;
+  /** HTTP headers its whole-response answer carries (a 401's challenge). */
+  headers: Record<string, string> = {};
+
   constructor(
     readonly code: GatewayErrorCode,
     readonly rpcCode: number,
@@ -81,6 +86,17 @@ export class GatewayError extends Error {
 
   markTransient(): this {
     this.transient = true;
+    return this;
+  }
+
+  /** Answers this request (its id goes in the error response). */
+  about(id: RequestId | null): this {
+    this.requestId = id;
+    return this;
+  }
+
+  withHeaders(headers: Record<string, string>): this {
+    this.headers = { ...this.headers, ...headers };
     return this;
   }
 
@@ -228,13 +244,13 @@ export const errors = {
       `Forbidden: Origin '${origin}' is not in settings.allowedOrigins`,
       403,
     ),
-  unauthorized: () =>
+  unauthorized: (challenge: string) =>
     new GatewayError(
       "UNAUTHORIZED",
       C.SERVER_ERROR,
       "Unauthorized: send a valid API key as 'Authorization: Bearer <key>'",
       401,
-    ),
+    ).withHeaders({ "www-authenticate": challenge }),
   forbiddenDelegation: (agent: string, subAgent: string, rule: string) =>
     new GatewayError(
       "FORBIDDEN_DELEGATION",

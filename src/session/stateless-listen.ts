@@ -35,7 +35,7 @@ export function listenFilter(request: JsonRpcRequest): ListenFilter {
     ...(everyResource ? {} : { resourceUris: new Set(uris) }),
   };
   if (!wants.tools && !wants.prompts && !wants.resources)
-    throw errors.invalidParams("subscriptions/listen asks for no notifications");
+    throw errors.invalidParams("subscriptions/listen asks for no notifications").about(request.id);
   const honoured = {
     ...(wants.tools ? { toolsListChanged: true } : {}),
     ...(wants.prompts ? { promptsListChanged: true } : {}),

@@ -97,8 +97,3 @@ export function breakerFor(
   }
   return breaker;
 }
-
-/** Tests: close every breaker. */
-export function resetBreakers(): void {
-  breakers.clear();
-}

@@ -33,11 +33,6 @@ export function discover(server: ResolvedServer, limiter: Limiter): Promise<Disc
   return found;
 }
 
-/** Tests: forget what was learned. */
-export function forgetEras(): void {
-  known.clear();
-}
-
 async function probe(server: ResolvedServer, limiter: Limiter): Promise<Discovery> {
   const id = upstreamRequestId("discover-");
   const body = {

@@ -14,13 +14,9 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
   });
 }
 
-/** A JSON-RPC error as a whole HTTP answer, with the error's own status. */
-export function errorHttpResponse(
-  error: GatewayError,
-  id: RequestId | null = null,
-  headers: Record<string, string> = {},
-): Response {
-  return jsonResponse(errorResponse(id, error.toJsonRpc()), error.httpStatus, headers);
+/** A JSON-RPC error as a whole HTTP answer, with the error's own status and headers. */
+export function errorHttpResponse(error: GatewayError, id: RequestId | null = error.requestId): Response {
+  return jsonResponse(errorResponse(id, error.toJsonRpc()), error.httpStatus, error.headers);
 }
 
 /** Notifications and responses from the client: accepted, nothing to say. */

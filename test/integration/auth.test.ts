@@ -109,7 +109,7 @@ describe("authentication", () => {
       await seed({ apiKeys: { "revoked-key-0123456789": { agent: "tester" } } });
       const session = await AgentSession.open({ key: "revoked-key-0123456789" });
       await env.CONFIG.delete(`apikey:${await sha256Hex("revoked-key-0123456789")}`);
-      forgetCaches();
+      await forgetCaches();
       const after = await session.post({ jsonrpc: "2.0", id: 7, method: "tools/list" });
       expect(after.status).toBe(401);
     });

@@ -29,7 +29,7 @@ describe("configuration", () => {
       expect(serversIn(await client.toolNames())).toEqual(["a"]);
 
       await putServer("b", { url: b.url });
-      forgetCaches();
+      await forgetCaches();
 
       expect(serversIn(await client.toolNames())).toEqual(["a", "b"]);
       expect(await client.callText("b__echo", { text: "from b" })).toBe("from b");
@@ -41,7 +41,7 @@ describe("configuration", () => {
       expect(serversIn(await client.toolNames())).toEqual(["a", "b"]);
 
       await putServer("b", { url: b.url, enabled: false });
-      forgetCaches();
+      await forgetCaches();
 
       expect(serversIn(await client.toolNames())).toEqual(["a"]);
       expect((await client.call("b__echo")).error?.data?.code).toBe("TOOL_NOT_FOUND");
@@ -53,7 +53,7 @@ describe("configuration", () => {
       await client.callText("fx__echo", { text: "to a" });
 
       await putServer("fx", { url: b.url });
-      forgetCaches();
+      await forgetCaches();
 
       expect(await client.callText("fx__echo", { text: "to b" })).toBe("to b");
       const [inA, inB] = await Promise.all([a.stats(), b.stats()]);

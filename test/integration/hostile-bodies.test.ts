@@ -290,7 +290,7 @@ describe("JSON that is no JSON-RPC message", () => {
 describe("bodies over settings.maxBodyBytes", () => {
   beforeEach(async () => {
     await putSettings({ maxBodyBytes: 1024 });
-    forgetCaches();
+    await forgetCaches();
   });
 
   const tooLarge = { status: 413, code: -32000, dataCode: "PAYLOAD_TOO_LARGE" };
@@ -328,7 +328,7 @@ describe("bodies over settings.maxBodyBytes", () => {
 
   it("refuses a body of many megabytes under the default limit with 413", async () => {
     await putSettings({});
-    forgetCaches();
+    await forgetCaches();
     const huge = JSON.stringify(ping("huge", { padding: "x".repeat(8 * 1024 * 1024) }));
     const body = await expectRefused(await postRaw(huge, healthy.headers), tooLarge);
     expect(body.error?.data).toMatchObject({ limit: 4 * 1024 * 1024 });
@@ -370,7 +370,7 @@ describe("bodies nested deeper than settings.maxJsonDepth", () => {
 
   it("follows settings.maxJsonDepth", async () => {
     await putSettings({ maxJsonDepth: 8 });
-    forgetCaches();
+    await forgetCaches();
     const accepted = await wellFormed(await postRaw(pingAtDepth(8)));
     expect(accepted.messages[0]?.result).toEqual({});
     const body = await expectRefused(await postRaw(pingAtDepth(9)), tooDeep);
@@ -535,7 +535,7 @@ describe("batches wider than settings.maxBatchSize", () => {
     const client = await GatewayClient.connect("2025-03-26");
     await expectRefused(await client.post(pings(10_000)), tooWide);
     await putSettings({ maxBatchSize: 3 });
-    forgetCaches();
+    await forgetCaches();
     expect((await wellFormed(await client.post(pings(3)))).messages).toHaveLength(3);
     const body = await expectRefused(await client.post(pings(4)), tooWide);
     expect(body.error?.data).toMatchObject({ limit: "maxBatchSize", max: 3 });

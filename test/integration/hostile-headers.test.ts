@@ -159,7 +159,7 @@ describe("headers over settings.maxHeaderBytes", () => {
 
   it("takes headers that total exactly settings.maxHeaderBytes, names and values, and refuses one byte more", async () => {
     await putSettings({ maxHeaderBytes: 1024 });
-    forgetCaches();
+    await forgetCaches();
     const send = (padding: number) => {
       const headers = new Headers({
         authorization: `Bearer ${TEST_API_KEY}`,
@@ -316,7 +316,7 @@ describe("X-MCP-Agent, Origin and Last-Event-ID, bent", () => {
 
   it("refuses a foreign, bent or repeated Origin with 403, even next to an allowed one", async () => {
     await putSettings({ allowedOrigins: ["https://app.example"] });
-    forgetCaches();
+    await forgetCaches();
     const refused = { status: 403, code: -32000, dataCode: "FORBIDDEN_ORIGIN" };
     for (const origin of ["null", "https://app.example.evil", "HTTPS://APP.EXAMPLE", "https://app.example/", "*"]) {
       await expectRefused(await postRaw(PING, { origin }), refused, origin);

@@ -241,7 +241,7 @@ describe("KV keys whose names climb", () => {
       [`apikey:../${"0".repeat(61)}`]: JSON.stringify({ agent: TEST_AGENT }),
     };
     for (const [key, value] of Object.entries(bad)) await env.CONFIG.put(key, value);
-    forgetCaches();
+    await forgetCaches();
 
     const client = await GatewayClient.connect();
     const names = await client.toolNames();

@@ -118,7 +118,7 @@ describe("GET /status under hostile input", () => {
   it("never shows a raw API key that an operator stored under the wrong name", async () => {
     const raw = `mcpgw_${crypto.randomUUID().replaceAll("-", "")}`;
     await env.CONFIG.put(`apikey:${raw}`, JSON.stringify({ agent: TEST_AGENT }));
-    forgetCaches();
+    await forgetCaches();
     const logs = captureLogs();
     const { report, text } = await readStatus();
     expect(report.config.invalidEntries).toHaveLength(1);

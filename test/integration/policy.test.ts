@@ -175,7 +175,7 @@ describe("agent rules", () => {
 
       // The revision named is the one in force: a configuration change moves it on.
       await putServer("unrelated", { url: gh.url, enabled: false });
-      forgetCaches();
+      await forgetCaches();
       const later = (await session.call("postgres__drop_table")).error?.data?.["revision"];
       expect(later).toMatch(REVISION);
       expect(later).not.toBe(revision);
@@ -347,7 +347,7 @@ describe("agent rules", () => {
       expect(await session.callText("pg__query")).toBe(`${pg.name}/query`);
 
       await putServer("jira", { url: gh.url });
-      forgetCaches();
+      await forgetCaches();
       expect(await session.names()).toEqual([...prefixed("jira", GH_TOOLS), ...prefixed("pg", PG_TOOLS)]);
     });
 

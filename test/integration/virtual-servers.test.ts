@@ -128,7 +128,7 @@ describe("virtual servers", () => {
     it("applies per-server selections only to servers it aggregates", async () => {
       // `tools.b` must not smuggle server b into a virtual server that aggregates only a.
       await env.CONFIG.put("vs:only-a", JSON.stringify({ servers: ["a"], tools: { b: ["echo"] }, agents: ["*"] }));
-      forgetCaches();
+      await forgetCaches();
       const session = await AgentSession.open({ ...OUTSIDER, path: "/mcp/only-a" });
       expect(await session.names()).toEqual(["a__echo", "a__get_user", "a__delete_user", "a__search"]);
       expect((await session.call("b__echo")).error?.data).toMatchObject({
@@ -149,7 +149,7 @@ describe("virtual servers", () => {
           agents: ["*"],
         }),
       );
-      forgetCaches();
+      await forgetCaches();
       const session = await AgentSession.open({ ...OUTSIDER, path: "/mcp/docs" });
       expect(await session.names()).toEqual([]);
       expect(await session.names("prompts")).toEqual(["a__greeting", "b__greeting"]);
@@ -236,7 +236,7 @@ describe("virtual servers", () => {
       expect(await session.names()).toEqual(["a__echo", "a__get_user", "a__delete_user", "a__search"]);
 
       await env.CONFIG.put("vs:shared", JSON.stringify({ servers: ["b", "c"], agents: ["*"] }));
-      forgetCaches();
+      await forgetCaches();
 
       expect(await session.names()).toEqual(["b__echo", "b__search", "c__echo", "c__lint"]);
       expect(await session.callText("c__lint")).toBe(`${c.name}/lint`);
@@ -249,12 +249,12 @@ describe("virtual servers", () => {
     it("refuses agents a virtual server stops listing, and answers 404 once it is deleted", async () => {
       const session = await AgentSession.open({ ...OUTSIDER, path: "/mcp/shared" });
       await env.CONFIG.put("vs:shared", JSON.stringify({ servers: ["a"], agents: ["coder"] }));
-      forgetCaches();
+      await forgetCaches();
       const refused = await session.post({ jsonrpc: "2.0", id: 1, method: "tools/list" });
       expect(refused.status).toBe(403);
 
       await env.CONFIG.delete("vs:shared");
-      forgetCaches();
+      await forgetCaches();
       const gone = await session.as({ ...CODER, path: "/mcp/shared" }).post({ jsonrpc: "2.0", id: 2, method: "ping" });
       expect(gone.status).toBe(404);
       expect((await refusal(gone)).body.error?.data?.code).toBe("NOT_FOUND");

@@ -1,11 +1,9 @@
-// Seeds the CONFIG namespace for one test and makes the isolate forget what it cached
-// (config snapshot, upstream lists), so each test starts from exactly what it wrote.
-import { forgetEras } from "../../../src/upstream/era.js";
+// Seeds the CONFIG namespace for one test and makes the isolate read it at once (and
+// forget the upstream lists it cached), so each test starts from exactly what it wrote.
 import { env } from "cloudflare:workers";
-import { resetConfigStoreForTests } from "../../../src/config/store.js";
+import { configStore } from "../../../src/config/store.js";
 import { clearCatalog } from "../../../src/gateway/catalog.js";
 import { sha256Hex } from "../../../src/observe/hash.js";
-import { resetBreakers } from "../../../src/upstream/breaker.js";
 
 /** The key every test request carries unless it says otherwise (support/client.ts). */
 export const TEST_API_KEY = "mcpgw_integration_test_key";
@@ -26,6 +24,8 @@ export interface Seed {
 
 export async function seedConfig(seed: Seed): Promise<void> {
   await clearKv();
+  // Read once empty, so that no entry of an earlier test is kept as a "last good" version.
+  await forgetCaches();
   for (const [name, value] of Object.entries(seed.servers ?? {})) await putServer(name, value);
   if (seed.settings) await env.CONFIG.put("settings", JSON.stringify(seed.settings));
   const agents = { [TEST_AGENT]: { allow: { servers: ["*"] } }, ...seed.agents };
@@ -35,7 +35,7 @@ export async function seedConfig(seed: Seed): Promise<void> {
   }
   const keys = { [TEST_API_KEY]: { agent: TEST_AGENT }, ...seed.apiKeys };
   for (const [raw, record] of Object.entries(keys)) await putApiKey(raw, record);
-  forgetCaches();
+  await forgetCaches();
 }
 
 export async function putApiKey(rawKey: string, record: Record<string, unknown>): Promise<void> {
@@ -51,11 +51,10 @@ export async function putSettings(settings: Record<string, unknown>): Promise<vo
   await env.CONFIG.put("settings", JSON.stringify(settings));
 }
 
-export function forgetCaches(): void {
-  resetConfigStoreForTests();
+/** Reads the configuration now, as the isolate would within `configRefreshSeconds`, and drops cached lists. */
+export async function forgetCaches(): Promise<void> {
+  await configStore(env).reload();
   clearCatalog();
-  forgetEras();
-  resetBreakers();
 }
 
 async function clearKv(): Promise<void> {
