@@ -1,5 +1,7 @@
-// Builds every HTTP response the gateway sends, so status codes, headers and JSON-RPC
-// error bodies are decided in one place, whether the Worker or a session object answers.
+// The gateway's whole HTTP answers to clients, whether the Worker or a session object
+// answers: JSON bodies, a JSON-RPC error with its own status and headers, JSON-RPC
+// answers as JSON or as a one-event stream, 202 when nothing needs saying. Streams that
+// stay open are sse.ts's; answers decided late are reply.ts's.
 import { errorResponse, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
 import { errors, GatewayError } from "../mcp/errors.js";
 import { jsonText } from "../mcp/json-text.js";
