@@ -196,8 +196,13 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  /** Worker secrets and vars (text bindings), such as those registrations reference as `${NAME}`. */
+  vars?: Record<string, string>;
+}
+
 /** Starts the Worker in workerd with fresh, in-memory KV and Durable Object storage. */
-export async function startGateway(): Promise<Gateway> {
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const worker = await builtWorker();
   if (!worker.kvBindings.includes(CONFIG_BINDING))
     throw new Error(`wrangler.toml binds no ${CONFIG_BINDING} namespace`);
@@ -217,7 +222,7 @@ export async function startGateway(): Promise<Gateway> {
     handleStructuredLogs: onLog,
     workers: [
       {
-        config: gatewayWorkerConfig(worker),
+        config: withVars(gatewayWorkerConfig(worker), options.vars ?? {}),
       },
     ],
   });
@@ -235,6 +240,13 @@ export async function startGateway(): Promise<Gateway> {
     await mf.dispose().catch(() => undefined);
     throw error;
   }
+}
+
+function withVars<T extends { env: object }>(config: T, vars: Record<string, string>): T {
+  const text = Object.fromEntries(
+    Object.entries(vars).map(([name, value]) => [name, { type: "text" as const, value }]),
+  );
+  return { ...config, env: { ...config.env, ...text } };
 }
 
 async function seed(kv: ConfigKv, config: GatewayConfig): Promise<void> {

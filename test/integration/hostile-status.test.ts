@@ -125,4 +125,17 @@ describe("GET /status under hostile input", () => {
     expect(text).not.toContain(raw);
     expect(logs.raw().join("\n")).not.toContain(raw);
   });
+
+  it("never shows the hash of an API key whose record is invalid", async () => {
+    const raw = `mcpgw_${crypto.randomUUID().replaceAll("-", "")}`;
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(raw));
+    const hash = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    await env.CONFIG.put(`apikey:${hash}`, JSON.stringify({ agent: TEST_AGENT, expiresAt: "next tuesday" }));
+    forgetCaches();
+    const { report, text } = await readStatus();
+    // The entry is reported, so the operator learns of it, but not by its hash.
+    expect(report.config.invalidEntries).toHaveLength(1);
+    expect(report.config.invalidEntries[0]!.key).toMatch(/^apikey:/);
+    expect(text).not.toContain(hash);
+  });
 });

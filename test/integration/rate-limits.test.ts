@@ -5,7 +5,7 @@
 // Counters outlive a test (they live in a Durable Object per agent), so every test uses
 // agents of its own, and windows of an hour so that nothing here depends on timing.
 import { beforeEach, describe, expect, it } from "vitest";
-import { GatewayClient, type RpcMessage, type RpcResponse } from "./support/client.js";
+import { GatewayClient, postMcp, type RpcMessage, type RpcResponse } from "./support/client.js";
 import { seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
 import { askModern } from "./support/hostile.js";
@@ -105,6 +105,26 @@ describe("rate limits", () => {
       expect((await client.call("fx__no_such_tool")).error?.data?.code).toBe("TOOL_NOT_FOUND");
       expect((await client.call("fx__fail")).error?.data?.code).toBe("DENIED_BY_POLICY");
       expectRateLimited(await client.rpc("ping"), { limit: 3, windowSeconds: HOUR, scope: "agent", agent: agent.name });
+    });
+
+    it("counts a ping sent without a session like any other request", async () => {
+      const agent = newAgent("sessionless-ping");
+      const limited = { limit: 2, windowSeconds: HOUR, scope: "agent" as const, agent: agent.name };
+      await seedAgents([{ ...agent, rules: { rateLimits: { requests: { limit: 2, windowSeconds: HOUR } } } }]);
+      const ping = async () => {
+        const response = await postMcp(
+          { jsonrpc: "2.0", id: 1, method: "ping" },
+          { authorization: `Bearer ${agent.key}` },
+        );
+        expect(response.status).toBe(200);
+        return (await response.json()) as RpcResponse;
+      };
+      expect(await ping()).toMatchObject({ result: {} });
+      expect(await ping()).toMatchObject({ result: {} });
+      expectRateLimited(await ping(), limited);
+      // The two pings used the agent's limit for its other requests too.
+      expectRateLimited(await askAs(agent.key, "tools/list"), limited);
+      expect(await callsUpstream()).toBe(0);
     });
 
     it("counts initialize like any other request", async () => {

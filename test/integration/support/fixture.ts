@@ -3,7 +3,17 @@
 // makes its own tenant, so no two tests share upstream state.
 import { inject } from "vitest";
 
-export type FaultKind = "hang" | "http400" | "http500" | "http503" | "garbage" | "sse_close" | "sse_hang" | "slow";
+export type FaultKind =
+  | "hang"
+  | "http400"
+  | "http500"
+  | "http503"
+  | "garbage"
+  | "sse_close"
+  | "sse_hang"
+  | "slow"
+  /** A JSON-RPC error whose message quotes the request's Authorization and X-Upstream-Key. */
+  | "quote_credentials";
 
 export interface Fault {
   kind: FaultKind;
@@ -21,6 +31,8 @@ export interface TenantChange {
   fault?: Fault | null;
   /** How a session id the upstream does not know is answered: 404 (the spec) or 400 (the SDK's examples). */
   unknownSessionStatus?: 404 | 400;
+  /** path → text: serve these as `file://` resources, decoded and normalized as a file server would. */
+  files?: Record<string, string> | null;
   forgetSessions?: boolean;
   reset?: boolean;
   /** Appends this tool and sends notifications/tools/list_changed to every session (on its GET stream). */
@@ -50,6 +62,19 @@ export interface TenantStats {
   listening: number;
   /** JSON-RPC ids of `long` calls that saw their cancellation. */
   cancelled: Array<string | number>;
+  /** Questions the `ask_roots` tool asked the client, with how each ended. */
+  questions: UpstreamQuestion[];
+}
+
+export interface UpstreamQuestion {
+  method: string;
+  tool: string;
+  /** "result": the client's answer reached the upstream; "error": a JSON-RPC error or a timeout did. */
+  outcome: "result" | "error";
+  result?: Record<string, unknown>;
+  /** The JSON-RPC error code the upstream got (-32001 when its own wait timed out). */
+  code?: number | null;
+  error?: string;
 }
 
 /** The era probe the gateway sends before first use: one session-less `server/discover`. */
