@@ -21,6 +21,8 @@ export interface TenantChange {
   fault?: Fault | null;
   /** How a session id the upstream does not know is answered: 404 (the spec) or 400 (the SDK's examples). */
   unknownSessionStatus?: 404 | 400;
+  /** Put in every tools/list result as `cacheScope` (the 2026-07-28 cache hint); null: none. */
+  listCacheScope?: "public" | "private" | null;
   forgetSessions?: boolean;
   reset?: boolean;
   /** Appends this tool and sends notifications/tools/list_changed to every session (on its GET stream). */
