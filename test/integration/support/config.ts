@@ -51,6 +51,14 @@ export async function putSettings(settings: Record<string, unknown>): Promise<vo
   await env.CONFIG.put("settings", JSON.stringify(settings));
 }
 
+/**
+ * Makes the isolate read KV again on its next request, as a config reload does, while
+ * keeping everything it learned of upstreams (lists, eras, breakers).
+ */
+export function reloadConfig(): void {
+  resetConfigStoreForTests();
+}
+
 export function forgetCaches(): void {
   resetConfigStoreForTests();
   clearCatalog();
