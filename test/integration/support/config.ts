@@ -51,6 +51,11 @@ export async function putSettings(settings: Record<string, unknown>): Promise<vo
   await env.CONFIG.put("settings", JSON.stringify(settings));
 }
 
+/** Makes the isolate read KV again now, as a config reload does, keeping what it learned of upstreams. */
+export async function reloadConfig(): Promise<void> {
+  await configStore(env).reload();
+}
+
 /** Reads the configuration now, as the isolate would within `configRefreshSeconds`, and drops cached lists. */
 export async function forgetCaches(): Promise<void> {
   await configStore(env).reload();

@@ -33,6 +33,8 @@ export interface TenantChange {
   unknownSessionStatus?: 404 | 400;
   /** path → text: serve these as `file://` resources, decoded and normalized as a file server would. */
   files?: Record<string, string> | null;
+  /** Put in every tools/list result as `cacheScope` (the 2026-07-28 cache hint); null: none. */
+  listCacheScope?: "public" | "private" | null;
   forgetSessions?: boolean;
   reset?: boolean;
   /** Appends this tool and sends notifications/tools/list_changed to every session (on its GET stream). */
