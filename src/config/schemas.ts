@@ -57,6 +57,12 @@ export const ServerRegistrationSchema = z
       .boolean()
       .default(false)
       .describe("Log call arguments and results in audit lines (secrets and bearer tokens redacted)."),
+    sharedLists: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The server's tool, prompt and resource lists are the same for every session: cache them once for all agents and sessions. Unset: a legacy (2025) server's lists are cached per upstream session.",
+      ),
   })
   .strict();
 export type ServerRegistration = z.infer<typeof ServerRegistrationSchema>;
@@ -171,6 +177,15 @@ export const SettingsSchema = z
       .max(100_000)
       .default(10_000)
       .describe("Most items one upstream list may have; an upstream with more is left out of the merged list."),
+    listDeadlineMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(300_000)
+      .default(3000)
+      .describe(
+        "How long a merged list (and initialize, and routing a name no prefix ties to one server) waits for each upstream; a later one is left out and named in the list's _meta.",
+      ),
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -10,6 +10,7 @@ import { MODERN_PROTOCOL_VERSIONS } from "../mcp/versions.js";
 import { countRequest, result, type Answer, type Call, type Params } from "./call.js";
 import { advertisedCapabilities } from "./capabilities.js";
 import { forward, forwardQuietly } from "./forward.js";
+import { settleWithin } from "./settle-within.js";
 import { guard, refuseDotSegments, resolveName, resolveUri, templateOwner } from "./targets.js";
 
 export async function callNamed(kind: "tools" | "prompts", call: Call, params: Params): Promise<Answer> {
@@ -83,11 +84,15 @@ export async function setLogLevel(call: Call, params: Params): Promise<Answer> {
 
 /**
  * `server/discover` for the aggregate this principal sees: the current revision, and what
- * its visible upstreams can do together. Upstreams that do not answer are left out.
+ * its visible upstreams can do together. Upstreams that do not answer within the list
+ * deadline are left out.
  */
 export async function discover(call: Call): Promise<Answer> {
-  const described = await Promise.allSettled(call.ctx.upstreams.map((upstream) => upstream.describe()));
-  const capabilities = described.flatMap((o) => (o.status === "fulfilled" && o.value ? [o.value.capabilities] : []));
+  const { upstreams, snapshot, background } = call.ctx;
+  const describing = upstreams.map((upstream) => upstream.describe());
+  for (const pending of describing) background(pending.catch(() => undefined));
+  const described = await settleWithin(describing, snapshot.settings.listDeadlineMs);
+  const capabilities = described.flatMap((state) => (state ? [state.capabilities] : []));
   return result({
     supportedVersions: [...MODERN_PROTOCOL_VERSIONS],
     capabilities: advertisedCapabilities(capabilities),

@@ -1,32 +1,37 @@
-// The per-isolate cache of each upstream's tools, prompts, resources and templates,
-// keyed by (registration, fingerprint, kind) so that a changed URL or credential starts
-// afresh. Lists are fetched in parallel, following the upstream's own pagination to the
-// end, kept for `catalogTtlSeconds` (or the upstream's shorter `ttlMs`), and forgotten on
-// list_changed. One failing upstream never breaks the others: it is skipped and named in
-// `failures`. An expired entry is still used to route calls, never to answer lists.
+// The per-isolate cache of each upstream's tools, prompts, resources and templates.
+//
+// A list is cached under what it can depend on: the registration (its fingerprint, so a
+// changed URL or credential starts afresh), and its scope: the upstream session it was
+// listed on (a legacy server may list differently per session: per-session resources,
+// tools offered only to clients that declared a capability), shared when the server is
+// current-era (stateless) or its registration says `sharedLists`, and per agent when the
+// upstream marked it `cacheScope: private`. Equal lists are kept once and share one
+// version, so the views derived from them are shared too.
+//
+// Lists are fetched in parallel (one fetch per list at a time, however many ask), kept for
+// `catalogTtlSeconds` (or the upstream's shorter `ttlMs`), and forgotten on list_changed.
+// One failing upstream never breaks the others: it is named in `failures`. With a
+// deadline, an upstream later than it is left out (and not waited for again until it
+// answers), while its fetch goes on in the background. An expired entry still routes
+// calls, never answers lists.
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors, GatewayError } from "../mcp/errors.js";
-import { isErrorResponse, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { LISTS, type ListKind } from "../mcp/methods.js";
 import { log } from "../observe/log.js";
+import { sha256Hex } from "../observe/hash.js";
+import { fetchAllPages, type Item } from "./list-pages.js";
 import type { HandOver, Upstream } from "./upstreams.js";
 
 export type { ListKind } from "../mcp/methods.js";
-
-/** A runaway upstream paginating forever is cut off here. */
-const MAX_PAGES = 100;
-
-export type Item = Record<string, unknown>;
+export type { Item } from "./list-pages.js";
 
 export interface ServerItems {
   server: string;
   items: readonly Item[];
-  /** Increases with every fetch: views derived from the lists are keyed by it. */
+  /** Identifies the list's content: equal lists share it, and views derived from lists are keyed by it. */
   version: number;
   /** When this list stops being served from the cache (ms since the epoch). */
   expiresAt: number;
-  /** The upstream's own cache scope; lists without one are shared. */
-  scope: "public" | "private";
 }
 
 export interface Collected {
@@ -36,28 +41,38 @@ export interface Collected {
   handOver?: HandOver;
 }
 
+export interface ListRequest {
+  snapshot: ConfigSnapshot;
+  agent: string;
+  /** Keeps a fetch that outlives its deadline going (the invocation's waitUntil). */
+  background: (work: Promise<unknown>) => void;
+  /** Waits for each upstream at most this long; undefined: as long as its own timeout. */
+  deadlineMs: number | undefined;
+}
+
+type Listed = ServerItems | { handOver: HandOver };
+
+/** Cached lists kept per isolate; the least recently fetched go first. */
+const MAX_CACHED = 20_000;
+/** Distinct list contents kept for sharing. */
+const MAX_CONTENTS = 2_000;
+
 const cache = new Map<string, ServerItems>();
-/** Lists whose upstream said `cacheScope: private`: cached per agent from then on. */
+const contents = new Map<string, { items: readonly Item[]; version: number }>();
+const inFlight = new Map<string, Promise<Listed>>();
+/** Lists their upstream marked `cacheScope: private`: cached per agent from then on. */
 const privateLists = new Set<string>();
+/** Upstreams (by registration) that missed a deadline and have not answered a list since. */
+const late = new Set<string>();
 let versions = 0;
-
-function sharedKey(upstream: Upstream, kind: ListKind): string {
-  return `${upstream.server.name}|${upstream.server.fingerprint}|${kind}`;
-}
-
-function cacheKey(upstream: Upstream, kind: ListKind, agent: string | undefined): string {
-  const key = sharedKey(upstream, kind);
-  return privateLists.has(key) ? `${key}|agent:${agent ?? ""}` : key;
-}
 
 /** Lists of every given upstream, fresh or from cache, fetched in parallel. */
 export async function collect(
   kind: ListKind,
   upstreams: readonly Upstream[],
-  snapshot: ConfigSnapshot,
-  agent?: string,
+  request: ListRequest,
 ): Promise<Collected> {
-  const settled = await Promise.allSettled(upstreams.map((upstream) => listOf(kind, upstream, snapshot, agent)));
+  const settled = await Promise.allSettled(upstreams.map((upstream) => listFor(kind, upstream, request)));
   const collected: Collected = { lists: [], failures: [] };
   settled.forEach((outcome, i) => {
     const server = upstreams[i]!.server.name;
@@ -73,94 +88,95 @@ export async function collect(
 }
 
 /** The last list seen for routing, even when expired or the upstream is now failing. */
-export function lastKnown(kind: ListKind, upstream: Upstream, agent?: string): ServerItems | undefined {
+export function lastKnown(kind: ListKind, upstream: Upstream, agent: string): ServerItems | undefined {
   return cache.get(cacheKey(upstream, kind, agent));
 }
 
-async function listOf(
-  kind: ListKind,
-  upstream: Upstream,
-  snapshot: ConfigSnapshot,
-  agent: string | undefined,
-): Promise<ServerItems | { handOver: HandOver }> {
-  const cached = cache.get(cacheKey(upstream, kind, agent));
+function registrationKey(upstream: Upstream): string {
+  return `${upstream.server.name}|${upstream.server.fingerprint}`;
+}
+
+/** Who a list may be shared with: everyone, or those on the upstream session it was listed on. */
+function scopeOf(upstream: Upstream): string {
+  return upstream.server.registration.sharedLists ? "shared" : upstream.listScope;
+}
+
+function cacheKey(upstream: Upstream, kind: ListKind, agent: string): string {
+  const key = `${registrationKey(upstream)}|${kind}|${scopeOf(upstream)}`;
+  return privateLists.has(key) ? `${key}|agent:${agent}` : key;
+}
+
+async function listFor(kind: ListKind, upstream: Upstream, request: ListRequest): Promise<Listed> {
+  const key = cacheKey(upstream, kind, request.agent);
+  const cached = cache.get(key);
   if (cached && cached.expiresAt > Date.now()) return cached;
+  let fetching = inFlight.get(key);
+  if (!fetching) {
+    fetching = fetchList(kind, upstream, request).finally(() => inFlight.delete(key));
+    inFlight.set(key, fetching);
+  }
+  return request.deadlineMs === undefined ? fetching : withinDeadline(fetching, kind, upstream, request);
+}
+
+/** The list if it comes within the deadline; otherwise the upstream is left out, and not waited for again. */
+async function withinDeadline(fetching: Promise<Listed>, kind: ListKind, upstream: Upstream, request: ListRequest) {
+  const deadlineMs = request.deadlineMs!;
+  const leftOut = () => {
+    request.background(fetching.catch(() => undefined));
+    return errors.late(upstream.server.name, LISTS[kind].method, deadlineMs);
+  };
+  if (late.has(registrationKey(upstream))) throw leftOut();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), deadlineMs)));
+  try {
+    const first = await Promise.race([fetching, deadline]);
+    if (first !== "late") return first;
+    late.add(registrationKey(upstream));
+    throw leftOut();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function fetchList(kind: ListKind, upstream: Upstream, request: ListRequest): Promise<Listed> {
   const state = await upstream.describe();
   if (!state) return { handOver: { counted: false } };
-  const fetched: Fetched | { handOver: HandOver } =
+  const { settings } = request.snapshot;
+  const fetched =
     state.capabilities[LISTS[kind].capability] === undefined
       ? { items: [] }
-      : await fetchAllPages(kind, upstream, snapshot.settings.maxListItems);
+      : await fetchAllPages(kind, upstream, settings.maxListItems);
   if ("handOver" in fetched) return fetched;
-  const maxTtlMs = snapshot.settings.catalogTtlSeconds * 1000;
+  late.delete(registrationKey(upstream));
+  const shared = `${registrationKey(upstream)}|${kind}|${scopeOf(upstream)}`;
+  if (fetched.cacheScope === "private") privateLists.add(shared);
+  else privateLists.delete(shared);
+  const maxTtlMs = settings.catalogTtlSeconds * 1000;
   const ttlMs = fetched.ttlMs === undefined ? maxTtlMs : Math.min(fetched.ttlMs, maxTtlMs);
-  const scope = fetched.cacheScope === "private" ? "private" : "public";
-  if (scope === "private") privateLists.add(sharedKey(upstream, kind));
-  else privateLists.delete(sharedKey(upstream, kind));
   const entry: ServerItems = {
     server: upstream.server.name,
-    items: fetched.items,
-    version: ++versions,
+    ...(await interned(fetched.items)),
     expiresAt: Date.now() + ttlMs,
-    scope,
   };
-  cache.set(cacheKey(upstream, kind, agent), entry);
+  remember(cacheKey(upstream, kind, request.agent), entry);
   return entry;
 }
 
-interface Fetched {
-  items: Item[];
-  ttlMs?: number;
-  cacheScope?: unknown;
+/** The one copy of a list's content, and its version. */
+async function interned(items: Item[]): Promise<{ items: readonly Item[]; version: number }> {
+  const digest = await sha256Hex(JSON.stringify(items));
+  const known = contents.get(digest);
+  if (known) return known;
+  const content = { items, version: ++versions };
+  if (contents.size >= MAX_CONTENTS) contents.delete(contents.keys().next().value!);
+  contents.set(digest, content);
+  return content;
 }
 
-async function fetchAllPages(
-  kind: ListKind,
-  upstream: Upstream,
-  maxItems: number,
-): Promise<Fetched | { handOver: HandOver }> {
-  const fetched: Fetched = { items: [] };
-  const seen = new Set<string>();
-  const { method } = LISTS[kind];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const sent = await upstream.fetch(method, cursor === undefined ? undefined : { cursor });
-    if (sent.kind === "handed-over") return { handOver: sent.handOver };
-    const next = addPage(kind, upstream.server.name, sent.response, fetched, maxItems);
-    if (next === undefined) return fetched;
-    if (seen.has(next)) throw errors.upstreamError(upstream.server.name, `${method} repeated a cursor`);
-    seen.add(next);
-    cursor = next;
-  }
-  throw errors.upstreamError(upstream.server.name, `${method} returned more than ${MAX_PAGES} pages`);
-}
-
-/** Adds one page to what was fetched; returns the next cursor, if any. */
-function addPage(
-  kind: ListKind,
-  server: string,
-  response: JsonRpcResponse,
-  fetched: Fetched,
-  maxItems: number,
-): string | undefined {
-  const { method, field } = LISTS[kind];
-  if (isErrorResponse(response)) throw errors.upstreamError(server, `${method} failed: ${response.error.message}`);
-  const pageItems = response.result[field];
-  if (!Array.isArray(pageItems)) throw errors.upstreamError(server, `${method} returned no list`);
-  for (const item of pageItems) if (isItem(item)) fetched.items.push(item);
-  if (fetched.items.length > maxItems) {
-    throw errors.upstreamError(server, `${method} returned more than ${maxItems} items (settings.maxListItems)`);
-  }
-  const ttlMs = response.result["ttlMs"];
-  if (typeof ttlMs === "number" && Number.isSafeInteger(ttlMs) && ttlMs >= 0)
-    fetched.ttlMs = Math.min(fetched.ttlMs ?? ttlMs, ttlMs);
-  if (response.result["cacheScope"] === "private") fetched.cacheScope = "private";
-  const next = response.result["nextCursor"];
-  return typeof next === "string" && next !== "" ? next : undefined;
-}
-
-function isItem(value: unknown): value is Item {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function remember(key: string, entry: ServerItems): void {
+  cache.delete(key);
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+  cache.set(key, entry);
 }
 
 /** Forgets cached lists: all, one server's, or one kind of one server's (list_changed). */
@@ -170,4 +186,9 @@ export function clearCatalog(server?: string, kind?: ListKind): void {
     if (kind !== undefined && key.split("|")[2] !== kind) continue;
     cache.delete(key);
   }
+}
+
+/** Forgets the lists of one upstream session's scope (its client session ended). */
+export function forgetListScope(scope: string): void {
+  for (const key of cache.keys()) if (key.split("|")[3] === scope) cache.delete(key);
 }

@@ -39,6 +39,8 @@ export interface CallContext {
   observer: Observer;
   /** Counts requests against the agent's rate limits. */
   rateGate: RateGate;
+  /** Keeps work that outlives the request going (the invocation's waitUntil). */
+  background: (work: Promise<unknown>) => void;
   session: SessionHooks;
 }
 

@@ -3,7 +3,8 @@
 // object's own slots, which initialize and re-initialize as needed. Nothing is handed over.
 import type { ResolvedServer } from "../config/snapshot.js";
 import type { Limiter } from "../upstream/limiter.js";
-import type { SessionSlot } from "../upstream/link.js";
+import type { RequestOptions, SessionSlot } from "../upstream/link.js";
+import type { CallPlacement } from "./placement.js";
 import { UpstreamLink, type LinkOptions } from "../upstream/upstream-link.js";
 import { answered, type Upstream } from "./upstreams.js";
 
@@ -15,8 +16,14 @@ export class OwnedUpstream implements Upstream {
     slot: SessionSlot,
     limiter: Limiter,
     options: LinkOptions,
+    /** Whose upstream sessions these are (`session:<id>`), for the scope of their lists. */
+    private readonly sessionOwner: string,
   ) {
     this.link = new UpstreamLink(server, slot, limiter, options);
+  }
+
+  get listScope(): string {
+    return this.link.known?.era === "modern" ? "shared" : this.sessionOwner;
   }
 
   async facts() {
@@ -31,12 +38,7 @@ export class OwnedUpstream implements Upstream {
     return answered(await this.link.request(method, params));
   }
 
-  async send(
-    _placement: unknown,
-    method: string,
-    params: Record<string, unknown>,
-    options: Parameters<UpstreamLink["request"]>[2],
-  ) {
+  async send(_placement: CallPlacement, method: string, params: Record<string, unknown>, options: RequestOptions) {
     return answered(await this.link.request(method, params, options));
   }
 }

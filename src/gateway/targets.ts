@@ -2,7 +2,9 @@
 // or URI the client sent stands for, as this principal sees the merged lists. A name that
 // exists but is hidden is refused with the rule that hides it, exactly as a call to it
 // would be: hidden means uncallable. Routing never waits on a list refresh when a list
-// seen before (expired or not) already names the target.
+// seen before (expired or not) already names the target. Otherwise only the upstreams
+// that could hold the name are asked: those its prefix points at, as long as they take;
+// those whose names carry no prefix, only up to the list deadline.
 import type { GatewayError } from "../mcp/errors.js";
 import { errors } from "../mcp/errors.js";
 import { hasDotSegments } from "../mcp/dot-segments.js";
@@ -40,11 +42,59 @@ export async function resolveName(
 ): Promise<Resolved<NamedTarget>> {
   const cached = findName(kind, exposed, known(kind, ctx), ctx);
   if (cached) return { kind: "found", target: cached };
-  const collected = await collectFor(kind, ctx);
+  const { pointedAt, unprefixed } = candidatesFor(kind, exposed, ctx);
+  const alone = pointedAt.length + unprefixed.length === 1;
+  const collected = merge(
+    await Promise.all([
+      collectFor(kind, ctx, { upstreams: pointedAt, deadline: false }),
+      collectFor(kind, ctx, { upstreams: unprefixed, deadline: !alone }),
+    ]),
+  );
   if (collected.handOver) return { kind: "handed-over", handOver: collected.handOver };
-  const fresh = findName(kind, exposed, collected.lists, ctx);
+  const asked = new Set([...pointedAt, ...unprefixed]);
+  const others = known(
+    kind,
+    ctx,
+    ctx.upstreams.filter((u) => !asked.has(u)),
+  );
+  const fresh = findName(kind, exposed, [...collected.lists, ...others], ctx);
   if (fresh) return { kind: "found", target: fresh };
-  throw explainMissing(kind, exposed, ctx, collected);
+  throw explainMissing(kind, exposed, ctx, collected, asked.size);
+}
+
+/**
+ * The upstreams that could hold a name: those whose names it carries the prefix of (or
+ * that a virtual server renames a tool of to it), and those whose names carry no prefix.
+ * Under `conflicts`, any name depends on every list.
+ */
+function candidatesFor(kind: "tools" | "prompts", exposed: string, ctx: CallContext) {
+  const { prefixStrategy, prefixSeparator } = ctx.snapshot.settings;
+  if (prefixStrategy === "conflicts") return { pointedAt: [], unprefixed: [...ctx.upstreams] };
+  const vs = ctx.identity.virtualServer;
+  const overrides = kind === "tools" && vs !== undefined ? ctx.snapshot.virtualServers.get(vs)?.overrides : undefined;
+  const renamedFrom = new Set(
+    Object.entries(overrides ?? {}).flatMap(([key, o]) => (o.name === exposed ? [key.split("/")[0]] : [])),
+  );
+  const pointedAt: Upstream[] = [];
+  const unprefixed: Upstream[] = [];
+  for (const upstream of ctx.upstreams) {
+    const { name, registration } = upstream.server;
+    const prefix = registration.prefix ?? (prefixStrategy === "always" ? name : "");
+    // A name moved by a collision falls back to the server's own name as its prefix.
+    const pointsAt = (p: string) => p !== "" && exposed.startsWith(`${p}${prefixSeparator}`);
+    if (prefix === "") unprefixed.push(upstream);
+    else if (pointsAt(prefix) || pointsAt(name) || renamedFrom.has(name)) pointedAt.push(upstream);
+  }
+  return { pointedAt, unprefixed };
+}
+
+function merge(parts: Collected[]): Collected {
+  const handOver = parts.find((p) => p.handOver)?.handOver;
+  return {
+    lists: parts.flatMap((p) => p.lists),
+    failures: parts.flatMap((p) => p.failures),
+    ...(handOver ? { handOver } : {}),
+  };
 }
 
 function findName(
@@ -72,13 +122,25 @@ export function guard(kind: SubjectKind, server: string, name: string, ctx: Call
 }
 
 /** Lists already in the cache, expired or not: routing must not wait on a list refresh. */
-function known(kind: ListKind, ctx: CallContext): ServerItems[] {
-  return ctx.upstreams.flatMap((upstream) => lastKnown(kind, upstream, ctx.identity.agent) ?? []);
+function known(kind: ListKind, ctx: CallContext, upstreams = ctx.upstreams): ServerItems[] {
+  return upstreams.flatMap((upstream) => lastKnown(kind, upstream, ctx.identity.agent) ?? []);
 }
 
-/** The lists of every upstream this principal may see, as the catalog has them. */
-export function collectFor(kind: ListKind, ctx: CallContext): Promise<Collected> {
-  return collect(kind, ctx.upstreams, ctx.snapshot, ctx.identity.agent);
+/**
+ * The lists of the upstreams this principal may see (or of some of them), as the catalog
+ * has them, waiting for each at most `settings.listDeadlineMs` unless told otherwise.
+ */
+export function collectFor(
+  kind: ListKind,
+  ctx: CallContext,
+  { upstreams = ctx.upstreams, deadline = true }: { upstreams?: readonly Upstream[]; deadline?: boolean } = {},
+): Promise<Collected> {
+  return collect(kind, upstreams, {
+    snapshot: ctx.snapshot,
+    agent: ctx.identity.agent,
+    background: ctx.background,
+    deadlineMs: deadline ? ctx.snapshot.settings.listDeadlineMs : undefined,
+  });
 }
 
 /** A name no list offers: blame the hidden, misconfigured or failing server it points at, if any. */
@@ -87,6 +149,7 @@ function explainMissing(
   exposed: string,
   ctx: CallContext,
   collected: Collected,
+  asked: number,
 ): GatewayError {
   const separator = ctx.snapshot.settings.prefixSeparator;
   const pointsAt = (server: string) => exposed.startsWith(`${server}${separator}`);
@@ -102,7 +165,7 @@ function explainMissing(
   }
   const failed = collected.failures.find((f) => pointsAt(f.server));
   if (failed) return failed.error;
-  const allFailed = ctx.upstreams.length > 0 && collected.failures.length === ctx.upstreams.length;
+  const allFailed = asked > 0 && collected.failures.length === asked;
   if (allFailed) return collected.failures[0]!.error;
   return kind === "tools" ? errors.toolNotFound(exposed) : errors.promptNotFound(exposed);
 }

@@ -37,6 +37,13 @@ export type Sent = { kind: "answered"; response: JsonRpcResponse } | { kind: "ha
 /** One upstream as this invocation reaches it. */
 export interface Upstream {
   readonly server: ResolvedServer;
+  /**
+   * Who the lists it gives here may be shared with: "shared" for a current-era upstream
+   * (stateless), else the owner of the upstream session they are listed on
+   * (`session:<client session>`, `held:<agent>`): a legacy upstream may list differently
+   * per session.
+   */
+  readonly listScope: string;
   facts(): Promise<UpstreamFacts>;
   /** Its era and capabilities, learned here if this invocation may; undefined when only its owner can. */
   describe(): Promise<UpstreamState | undefined>;

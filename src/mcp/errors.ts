@@ -182,6 +182,15 @@ export const errors = {
       server,
       timeoutMs,
     }),
+  /** An upstream later than a merged list (or initialize, or prefix-less routing) waits for. */
+  late: (server: string, what: string, deadlineMs: number) =>
+    new GatewayError(
+      "TIMEOUT",
+      C.TIMEOUT,
+      `Upstream server '${server}' did not answer ${what} within ${deadlineMs} ms (settings.listDeadlineMs); it is left out for now`,
+      200,
+      { server, deadlineMs },
+    ),
   upstreamError: (server: string, why: string, details: { status?: number } = {}) =>
     new GatewayError("UPSTREAM_ERROR", C.UPSTREAM_ERROR, `Upstream server '${server}' misbehaved: ${why}`, 200, {
       server,

@@ -15,6 +15,8 @@ export interface BorrowOptions {
   background: (work: Promise<unknown>) => void;
   /** The upstream forgot the borrowed session: its description is stale. */
   onForgotten: () => void;
+  /** Whose upstream session it is (`session:<id>`, `held:<agent>`), for the scope of its lists. */
+  sessionOwner: string;
   /**
    * Whether an answer that streams something else first is handed over (a 2025 client's
    * stream lives in its session object) or read here (nothing can be asked of the client).
@@ -34,6 +36,10 @@ export class BorrowedUpstream implements Upstream {
     this.#link = new UpstreamLink(server, { state, save: () => undefined }, limiter, {
       background: options.background,
     });
+  }
+
+  get listScope(): string {
+    return this.#link.known?.era === "modern" ? "shared" : this.options.sessionOwner;
   }
 
   async facts() {

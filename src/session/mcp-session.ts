@@ -32,7 +32,7 @@ import {
 } from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { listsChangedBy } from "../mcp/methods.js";
-import { clearCatalog } from "../gateway/catalog.js";
+import { clearCatalog, forgetListScope } from "../gateway/catalog.js";
 import { openChannel, type ClientChannel } from "../gateway/client-channel.js";
 import { buildContext, type CallContext } from "../gateway/context.js";
 import { finishHandedCall } from "../gateway/forward.js";
@@ -100,7 +100,7 @@ export class McpSession extends DurableObject<Env> {
     const ctx = await this.#context(snapshot, record, caller);
     const result = {
       protocolVersion: record.protocolVersion,
-      capabilities: await discoverCapabilities(ctx.upstreams),
+      capabilities: await discoverCapabilities(ctx),
       serverInfo: GATEWAY_INFO,
     };
     log("info", "session.initialized", { session: sessionId.slice(0, 8), protocolVersion: record.protocolVersion });
@@ -316,6 +316,7 @@ export class McpSession extends DurableObject<Env> {
       client: clientFactsOf(record),
       observer: this.#observer,
       rateGate: rateGateFor(this.env.RATE_LIMITER),
+      background,
       session: {
         setLogLevel: (level) => this.#records.setLogLevel(record, level),
         // A list change noticed during a call: the feed decides whether this client hears of it.
@@ -326,7 +327,13 @@ export class McpSession extends DurableObject<Env> {
         },
       },
       reach: (server, limiter) =>
-        new OwnedUpstream(server, slots.slot(server.name), limiter, { clientCapabilities, background }),
+        new OwnedUpstream(
+          server,
+          slots.slot(server.name),
+          limiter,
+          { clientCapabilities, background },
+          `session:${record.id}`,
+        ),
     });
   }
 
@@ -341,6 +348,7 @@ export class McpSession extends DurableObject<Env> {
       this.ctx.waitUntil(Promise.allSettled(owned.map(({ link }) => link.close())));
     }
     this.#streams.close();
+    if (record) forgetListScope(`session:${record.id}`);
     for (const controller of this.#inFlight.values()) controller.abort();
     this.#records.ended();
     this.#slots.end();

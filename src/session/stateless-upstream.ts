@@ -11,7 +11,7 @@ import { HELD_REQUEST_STATE_PREFIX } from "../mcp/gateway-info.js";
 import { refusedQuestion } from "../mcp/questions.js";
 import type { CallPlacement } from "../gateway/placement.js";
 import { answered, type Sent, type Upstream } from "../gateway/upstreams.js";
-import { discover } from "../upstream/era.js";
+import { discover, knownEra } from "../upstream/era.js";
 import type { Limiter } from "../upstream/limiter.js";
 import { UpstreamListener } from "../upstream/listener.js";
 import type { RequestOptions, SessionSlot, UpstreamState } from "../upstream/link.js";
@@ -60,6 +60,10 @@ export class StatelessUpstream implements Upstream {
     this.#direct = new UpstreamLink(server, modernSlot(server.name), limiter, { background: reach.background });
   }
 
+  get listScope(): string {
+    return knownEra(this.server) === "modern" ? "shared" : `held:${this.reach.agent}`;
+  }
+
   async facts() {
     const { era } = await discover(this.server, this.limiter);
     return { era, borrowable: era === "legacy" };
@@ -87,6 +91,7 @@ export class StatelessUpstream implements Upstream {
     const borrowed = new BorrowedUpstream(this.server, await this.#heldState(), this.limiter, {
       background: this.reach.background,
       onForgotten: () => heldSessions.forget(this.#descriptionKey()),
+      sessionOwner: `held:${this.reach.agent}`,
       handOverStreams: false,
     });
     // This client can be asked nothing (else placement had left the call to the object):

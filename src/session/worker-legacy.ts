@@ -14,6 +14,7 @@ import { asRecord, type JsonRpcMessage, type JsonRpcRequest, type RequestId } fr
 import { clientMethod } from "../mcp/methods.js";
 import { isSupportedLegacyVersion } from "../mcp/versions.js";
 import { openChannel } from "../gateway/client-channel.js";
+import { forgetListScope } from "../gateway/catalog.js";
 import { buildContext } from "../gateway/context.js";
 import { placeRequest } from "../gateway/placement.js";
 import { route } from "../gateway/router.js";
@@ -68,9 +69,10 @@ export async function postToSession(post: SessionPost): Promise<Response> {
   );
 }
 
-/** The session ended here: its upstream sessions are no longer lent to this isolate. */
+/** The session ended here: its upstream sessions are no longer lent to this isolate, nor its lists kept. */
 export function forgetSessionView(sessionId: string): void {
   views.forget(sessionId);
+  forgetListScope(`session:${sessionId}`);
 }
 
 export function sessionStub(env: Env, sessionId: string): DurableObjectStub<McpSession> {
@@ -113,11 +115,13 @@ async function answerHere(
       client: view.client,
       observer: observerFor(post.env, post.background),
       rateGate: rateGateFor(post.env.RATE_LIMITER),
+      background: post.background,
       reach: (server, limiter) =>
         new BorrowedUpstream(server, view.upstreams.get(server.name), limiter, {
           background: post.background,
           onForgotten: () => views.forget(post.sessionId),
           handOverStreams: true,
+          sessionOwner: `session:${post.sessionId}`,
         }),
     });
     // A JSON answer carries nothing for the client but itself; streams go to the object.

@@ -31,6 +31,7 @@ export function statelessContext(request: StatelessRequest): CallContext {
     client: request.client,
     observer: observerFor(env, background),
     rateGate: rateGateFor(env.RATE_LIMITER),
+    background,
     reach: (server, limiter) => new StatelessUpstream(server, limiter, reach),
   });
 }

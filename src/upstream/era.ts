@@ -22,15 +22,25 @@ export type Discovery =
     };
 
 const known = new Map<string, Promise<Discovery>>();
+/** What was learned, by registration fingerprint, for who needs it without waiting. */
+const learned = new Map<string, Discovery["era"]>();
 
 export function discover(server: ResolvedServer, limiter: Limiter): Promise<Discovery> {
   let found = known.get(server.fingerprint);
   if (!found) {
     found = probe(server, limiter);
     known.set(server.fingerprint, found);
-    found.catch(() => known.delete(server.fingerprint));
+    found.then(
+      (discovery) => learned.set(server.fingerprint, discovery.era),
+      () => known.delete(server.fingerprint),
+    );
   }
   return found;
+}
+
+/** The era learned of a registration in this isolate, if any. */
+export function knownEra(server: ResolvedServer): Discovery["era"] | undefined {
+  return learned.get(server.fingerprint);
 }
 
 async function probe(server: ResolvedServer, limiter: Limiter): Promise<Discovery> {

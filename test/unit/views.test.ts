@@ -23,7 +23,6 @@ const list = (server: string, items: Array<Record<string, unknown>>): ServerItem
   items,
   version: ++versions,
   expiresAt: Number.MAX_SAFE_INTEGER,
-  scope: "public",
 });
 const tools = (...names: string[]) => names.map((name) => ({ name, description: `does ${name}` }));
 
