@@ -11,7 +11,7 @@ import { countRequest, result, type Answer, type Call, type Params } from "./cal
 import { advertisedCapabilities } from "./capabilities.js";
 import { forward, forwardQuietly } from "./forward.js";
 import { settleWithin } from "./settle-within.js";
-import { guard, refuseDotSegments, resolveName, resolveUri, templateOwner } from "./targets.js";
+import { guard, refuseAmbiguousPath, resolveName, resolveUri, templateOwner } from "./targets.js";
 
 export async function callNamed(kind: "tools" | "prompts", call: Call, params: Params): Promise<Answer> {
   const method = call.request.method;
@@ -35,7 +35,7 @@ export async function callByUri(call: Call, params: Params): Promise<Answer> {
   const method = call.request.method;
   const uri = params["uri"];
   if (typeof uri !== "string" || uri === "") throw errors.invalidParams(`${method} needs a 'uri'`);
-  refuseDotSegments(uri);
+  refuseAmbiguousPath(uri);
   const resolved = await resolveUri(uri, call.ctx);
   if (resolved.kind === "handed-over") return resolved;
   guard("resources", resolved.target.server.name, uri, call.ctx);
@@ -54,7 +54,7 @@ export async function complete(call: Call, params: Params): Promise<Answer> {
     return forward(call, "completion/complete", upstream, forwarded, { kind: "prompts", name: original });
   }
   if (type === "ref/resource" && typeof uri === "string") {
-    refuseDotSegments(uri);
+    refuseAmbiguousPath(uri);
     const owner = await templateOwner(uri, call.ctx);
     if (owner.kind === "handed-over") return owner;
     const resolved = owner.target ? owner : await resolveUri(uri, call.ctx);

@@ -6,9 +6,12 @@
 // Within a layer: a deny always wins; per-server lists in `allow` restrict that server
 // to the listed names; otherwise a server in `allow.servers` allows everything on it;
 // anything else is denied. Deny patterns match case-insensitively and allow patterns
-// case-sensitively, so a difference in case can only ever narrow rights.
+// case-sensitively, so a difference in case can only ever narrow rights. A resource URI
+// an upstream could read as another path is denied, and any other is allowed only if it
+// is allowed both as written and percent-decoded (mcp/resource-uris.ts).
 import picomatch from "picomatch";
 import type { RuleSet } from "../config/schemas.js";
+import { decodedUri, pathProblem } from "../mcp/resource-uris.js";
 
 export type PolicyKind = "tools" | "prompts" | "resources";
 
@@ -39,11 +42,24 @@ export class Policy {
     const cacheKey = `${kind}\u0000${server}\u0000${name}`;
     let decision = this.#cache.get(cacheKey);
     if (!decision) {
-      decision = combine(this.layers.map((layer) => decideInLayer(layer, kind, server, name)));
+      decision = kind === "resources" ? this.#decideUri(server, name) : this.#decideName(kind, server, name);
       if (this.#cache.size > 10_000) this.#cache.clear();
       this.#cache.set(cacheKey, decision);
     }
     return decision;
+  }
+
+  #decideName(kind: PolicyKind, server: string, name: string): Decision {
+    return combine(this.layers.map((layer) => decideInLayer(layer, kind, server, name)));
+  }
+
+  #decideUri(server: string, uri: string): Decision {
+    const problem = pathProblem(uri);
+    if (problem) return no(`(the URI's path has ${problem})`);
+    const decoded = decodedUri(uri);
+    const asWritten = this.#decideName("resources", server, uri);
+    if (decoded === uri || !asWritten.allowed) return asWritten;
+    return this.#decideName("resources", server, decoded);
   }
 
   /** May the principal see anything of this server at all? (Used for fan-outs like logging/setLevel.) */

@@ -7,7 +7,7 @@
 // those whose names carry no prefix, only up to the list deadline.
 import type { GatewayError } from "../mcp/errors.js";
 import { errors } from "../mcp/errors.js";
-import { hasDotSegments } from "../mcp/dot-segments.js";
+import { pathProblem } from "../mcp/resource-uris.js";
 import { templateMatches } from "../mcp/uri-template.js";
 import type { ListKind, SubjectKind } from "../mcp/methods.js";
 import { collect, lastKnown, type Collected, type ServerItems } from "./catalog.js";
@@ -170,10 +170,10 @@ function explainMissing(
   return kind === "tools" ? errors.toolNotFound(exposed) : errors.promptNotFound(exposed);
 }
 
-/** Policy matches URIs as written: one that an upstream could normalize elsewhere is refused. */
-export function refuseDotSegments(uri: string): void {
-  if (hasDotSegments(uri))
-    throw errors.invalidParams(`the URI has '.' or '..' path segments (literal or %2e); send it normalized: ${uri}`);
+/** A URI an upstream could read as another path than policy judged is refused (resource-uris.ts). */
+export function refuseAmbiguousPath(uri: string): void {
+  const problem = pathProblem(uri);
+  if (problem) throw errors.invalidParams(`the URI's path has ${problem}; send it normalized: ${uri}`);
 }
 
 /** Exact URI from the lists, then URI templates; a lone resource server takes the rest. */

@@ -43,7 +43,7 @@ export async function handleModern(
     background: (work) => c.executionCtx.waitUntil(work),
   });
   if (request.method === "subscriptions/listen") {
-    const filter = listenFilter(request);
+    const filter = listenFilter(request, ctx);
     return listen(ctx, request, filter, c.req.raw.signal, (work) => c.executionCtx.waitUntil(work));
   }
 

@@ -22,16 +22,22 @@ interface ListenFilter {
   uris: string[];
 }
 
-/** What the client asked to hear; a GatewayError when it asked for nothing. */
-export function listenFilter(request: JsonRpcRequest): ListenFilter {
+/**
+ * What the client asked to hear, of what it may: resource subscriptions only for URIs its
+ * policy lets it read on some upstream. A GatewayError when it asked for nothing.
+ */
+export function listenFilter(request: JsonRpcRequest, ctx: CallContext): ListenFilter {
   const filter = asRecord(request.params?.["notifications"]);
   const raw = filter["resourceSubscriptions"];
-  const uris = Array.isArray(raw) ? raw.filter((u): u is string => typeof u === "string") : [];
+  const asked = Array.isArray(raw) ? raw.filter((u): u is string => typeof u === "string") : [];
+  const readable = (uri: string) =>
+    ctx.upstreams.some((u) => ctx.policy.decide("resources", u.server.name, uri).allowed);
+  const uris = asked.filter(readable);
   const everyResource = filter["resourcesListChanged"] === true;
   const wants: FeedWants = {
     tools: filter["toolsListChanged"] === true,
     prompts: filter["promptsListChanged"] === true,
-    resources: everyResource || uris.length > 0,
+    resources: everyResource || asked.length > 0,
     ...(everyResource ? {} : { resourceUris: new Set(uris) }),
   };
   if (!wants.tools && !wants.prompts && !wants.resources)
