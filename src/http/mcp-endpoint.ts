@@ -86,11 +86,7 @@ export async function handleGet(c: Ctx): Promise<Response> {
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId === undefined) throw errors.sessionRequired();
   if (!SESSION_ID_FORMAT.test(sessionId)) throw errors.sessionNotFound();
-  return sessionStub(c.env, sessionId).stream(
-    identityOf(c.get("principal")),
-    c.req.header("last-event-id") ?? null,
-    callerOf(c.get("principal"), c.get("requestId")),
-  );
+  return sessionStub(c.env, sessionId).stream(identityOf(c.get("principal")), c.req.header("last-event-id") ?? null);
 }
 
 export async function handleDelete(c: Ctx): Promise<Response> {

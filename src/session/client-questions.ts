@@ -5,10 +5,14 @@
 import { questionErrors } from "../mcp/errors.js";
 import type { JsonRpcResponse } from "../mcp/jsonrpc.js";
 import type { ClientAnswer } from "../mcp/questions.js";
-import type { Reply } from "../wire/reply.js";
 
 /** How long an upstream's question waits for the client's answer. */
 const ASK_TIMEOUT_MS = 300_000;
+
+/** A stream to the client: false when the message could not be sent on it. */
+export interface QuestionStream {
+  send(message: unknown): boolean;
+}
 
 interface PendingQuestion {
   resolve: (answer: ClientAnswer) => void;
@@ -18,8 +22,8 @@ interface PendingQuestion {
 export class ClientQuestions {
   readonly #pending = new Map<string, PendingQuestion>();
 
-  /** Sends an upstream's question to the client on the request's stream; waits for the answer. */
-  ask(reply: Reply, method: string, params: Record<string, unknown>): Promise<ClientAnswer> {
+  /** Sends an upstream's question to the client on one of its streams; waits for the answer. */
+  ask(stream: QuestionStream, method: string, params: Record<string, unknown>): Promise<ClientAnswer> {
     const id = `gw-ask-${crypto.randomUUID()}`;
     return new Promise<ClientAnswer>((resolve) => {
       const timer = setTimeout(() => {
@@ -27,7 +31,7 @@ export class ClientQuestions {
         resolve({ error: questionErrors.notAnsweredInTime(method) });
       }, ASK_TIMEOUT_MS);
       this.#pending.set(id, { resolve, timer });
-      if (!reply.send({ jsonrpc: "2.0", id, method, params })) {
+      if (!stream.send({ jsonrpc: "2.0", id, method, params })) {
         clearTimeout(timer);
         this.#pending.delete(id);
         resolve({ error: questionErrors.takesNoStreams(method) });

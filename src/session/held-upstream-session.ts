@@ -7,7 +7,8 @@
 // response). When the upstream asks the client something mid-call (elicitation,
 // sampling, roots), the answer is an `input_required` result whose `requestState` names
 // the suspended call; the client's retry resumes it here with its `inputResponses`, and
-// the upstream, which never stopped waiting, gets its answer.
+// the upstream, which never stopped waiting, gets its answer. While the session is in
+// use, or a client listens, its upstream is heard outside calls too (held-listening.ts).
 import { DurableObject } from "cloudflare:workers";
 import { configStore } from "../config/store.js";
 import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
@@ -17,9 +18,9 @@ import { Limiter } from "../upstream/limiter.js";
 import { UpstreamLink } from "../upstream/upstream-link.js";
 import type { RequestOptions, SessionSlot, UpstreamState } from "../upstream/link.js";
 import { upstreamKey } from "./storage-keys.js";
-import { UpstreamListener } from "../upstream/listener.js";
 import { HeldCall } from "./held-call.js";
-import { heldLine, type HeldCallOptions } from "./protocol.js";
+import { HELD_LISTEN_LEASE_MS, HeldListening } from "./held-listening.js";
+import type { HeldCallOptions } from "./protocol.js";
 import { log } from "../observe/log.js";
 import { flushOpsSoon } from "../observe/observer.js";
 
@@ -29,13 +30,15 @@ const DECLARED_TO_UPSTREAM = { sampling: {}, elicitation: {}, roots: { listChang
 export class HeldUpstreamSession extends DurableObject<Env> {
   #slot: SessionSlot | undefined;
   readonly #calls = new Map<string, HeldCall>();
-  readonly #subscribers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
-  #listener: UpstreamListener | undefined;
+  readonly #listening = new HeldListening((work) => this.ctx.waitUntil(work));
 
   /** The upstream's era and capabilities, initializing its session if needed. */
   async describe(server: string): Promise<UpstreamState | { error: PlainGatewayError }> {
     try {
-      return await (await this.#link(server)).open();
+      const link = await this.#link(server);
+      const state = await link.open();
+      this.#listening.keepFor(link, HELD_LISTEN_LEASE_MS);
+      return state;
     } catch (error) {
       return { error: plainError(error) };
     }
@@ -50,6 +53,7 @@ export class HeldUpstreamSession extends DurableObject<Env> {
   ): Promise<ReadableStream<Uint8Array>> {
     return this.#run(server, options, async (link, callOptions) => {
       if (options.forgotten !== undefined) link.forgetSession(options.forgotten);
+      this.#listening.keepFor(link, HELD_LISTEN_LEASE_MS);
       return link.request(method, params, callOptions);
     });
   }
@@ -115,26 +119,7 @@ export class HeldUpstreamSession extends DurableObject<Env> {
    * One upstream listener serves every reader.
    */
   async listen(server: string): Promise<ReadableStream<Uint8Array>> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    this.#subscribers.add(writer);
-    const leave = () => {
-      this.#subscribers.delete(writer);
-      if (this.#subscribers.size === 0) {
-        this.#listener?.stop();
-        this.#listener = undefined;
-      }
-    };
-    writer.closed.catch(leave);
-    if (!this.#listener) {
-      const link = await this.#link(server);
-      this.#listener = new UpstreamListener(link, (notification) => {
-        const line = heldLine({ notification });
-        for (const subscriber of this.#subscribers) subscriber.write(line).catch(() => undefined);
-      });
-      this.ctx.waitUntil(this.#listener.start());
-    }
-    return readable;
+    return this.#listening.subscribe(await this.#link(server));
   }
 
   async #link(server: string): Promise<UpstreamLink> {

@@ -23,7 +23,7 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from "../mcp/jsonrpc.js";
-import { relayableCapabilities } from "../mcp/questions.js";
+import { canBeAsked, relayableCapabilities } from "../mcp/questions.js";
 import {
   allowsBatches,
   isSupportedLegacyVersion,
@@ -55,6 +55,7 @@ import { discoverCapabilities } from "./capabilities-at-initialize.js";
 import { ClientQuestions } from "./client-questions.js";
 import type { HandedCall, SessionView } from "./protocol.js";
 import { clientFactsOf, SessionRecords, type SessionRecord } from "./session-record.js";
+import { SessionListening, LISTEN_LEASE_MS } from "./session-listening.js";
 import { SessionStreams } from "./session-streams.js";
 import { UpstreamSlots } from "./upstream-slots.js";
 
@@ -63,8 +64,13 @@ export type { SessionRecord } from "./session-record.js";
 export class McpSession extends DurableObject<Env> {
   readonly #records = new SessionRecords(this.ctx.storage);
   readonly #slots = new UpstreamSlots(this.ctx.storage);
-  readonly #streams = new SessionStreams(this.ctx.storage, (work) => this.ctx.waitUntil(work));
+  readonly #streams = new SessionStreams(this.ctx.storage);
   readonly #questions = new ClientQuestions();
+  readonly #listening = new SessionListening(
+    () => this.#listenContext(),
+    this.#questions,
+    (work) => this.ctx.waitUntil(work),
+  );
   /** Client requests in flight, by JSON-encoded id: notifications/cancelled aborts them. */
   readonly #inFlight = new Map<string, AbortController>();
   readonly #observer = observerFor(this.env, (p) => this.ctx.waitUntil(p));
@@ -103,6 +109,7 @@ export class McpSession extends DurableObject<Env> {
       capabilities: await discoverCapabilities(ctx),
       serverInfo: GATEWAY_INFO,
     };
+    this.#inUse(record);
     log("info", "session.initialized", { session: sessionId.slice(0, 8), protocolVersion: record.protocolVersion });
     this.#reportSession("started");
     return rpcResponses([resultResponse(request.id, result)], false, format, { [SESSION_HEADER]: sessionId });
@@ -128,7 +135,7 @@ export class McpSession extends DurableObject<Env> {
     }
     if (batch && !allowsBatches(record.protocolVersion))
       return errorHttpResponse(errors.batchNotSupported(record.protocolVersion));
-    this.#records.touch(record);
+    this.#inUse(record);
     for (const message of messages) {
       if (message.kind === "response") this.#questions.answered(message.message);
       else if (message.kind === "notification" && message.message.method === "notifications/cancelled")
@@ -154,7 +161,7 @@ export class McpSession extends DurableObject<Env> {
   async view(identity: Identity): Promise<SessionView | null> {
     const record = await this.#records.loadFor(identity);
     if (!record) return null;
-    this.#records.touch(record);
+    this.#inUse(record);
     const slots = await this.#slots.ready();
     return { upstreams: await slots.states(), client: clientFactsOf(record) };
   }
@@ -177,7 +184,7 @@ export class McpSession extends DurableObject<Env> {
       await handed.stream.body.cancel().catch(() => undefined);
       return errorHttpResponse(errors.sessionNotFound());
     }
-    this.#records.touch(record);
+    this.#inUse(record);
     const reply = await this.#streams.reply(format, streamable);
     const finish = async (ctx: CallContext) => [await this.#finish(request, ctx, record, reply, handed)];
     this.ctx.waitUntil(this.#replyWith(reply, false, record, caller, finish));
@@ -185,14 +192,32 @@ export class McpSession extends DurableObject<Env> {
   }
 
   /** The session's server-to-client stream (GET), or the rest of a lost one (Last-Event-ID). */
-  async stream(identity: Identity, lastEventId: string | null = null, caller?: Caller): Promise<Response> {
+  async stream(identity: Identity, lastEventId: string | null = null): Promise<Response> {
     const record = await this.#records.loadFor(identity);
     if (!record) return errorHttpResponse(errors.sessionNotFound());
     this.#records.touch(record);
-    const listener = caller ?? { requestId: `listen:${record.id.slice(0, 8)}` };
-    return this.#streams.open(lastEventId, async () =>
-      this.#context(await configStore(this.env).current(), record, listener),
-    );
+    return this.#streams.open(lastEventId, {
+      opened: (stream) => this.#listening.hear(stream),
+      closed: (stream) => this.#listening.unhear(stream),
+      hearing: (stream) => this.#listening.hears(stream),
+    });
+  }
+
+  /**
+   * Activity: it keeps the session alive, and, for a client that could be asked something,
+   * the upstreams heard (an upstream's question outside a call is then answered at once).
+   */
+  #inUse(record: SessionRecord): void {
+    this.#records.touch(record);
+    if (canBeAsked(record.clientCapabilities)) this.#listening.keepFor(LISTEN_LEASE_MS);
+  }
+
+  /** How the upstreams are heard outside calls: on the session's own upstream sessions. */
+  async #listenContext(): Promise<CallContext> {
+    const record = this.#records.current;
+    if (!record) throw new Error("the session ended");
+    const caller = { requestId: `listen:${record.id.slice(0, 8)}` };
+    return this.#context(await configStore(this.env).current(), record, caller);
   }
 
   /** DELETE: ends the session here and, best effort, upstream. */
@@ -321,7 +346,7 @@ export class McpSession extends DurableObject<Env> {
         setLogLevel: (level) => this.#records.setLogLevel(record, level),
         // A list change noticed during a call: the feed decides whether this client hears of it.
         upstreamNotification: (server, notification) => {
-          const feed = this.#streams.feed;
+          const feed = this.#listening.feed;
           if (feed) void feed.receive(server, notification);
           else for (const kind of listsChangedBy(notification.method)) clearCatalog(server, kind);
         },
@@ -347,6 +372,7 @@ export class McpSession extends DurableObject<Env> {
       const owned = ctx.upstreams.filter((u): u is OwnedUpstream => u instanceof OwnedUpstream);
       this.ctx.waitUntil(Promise.allSettled(owned.map(({ link }) => link.close())));
     }
+    this.#listening.stop();
     this.#streams.close();
     if (record) forgetListScope(`session:${record.id}`);
     for (const controller of this.#inFlight.values()) controller.abort();

@@ -1,10 +1,15 @@
-// Listens for an upstream's notifications outside any call (list changes, resource
-// updates, log messages): a legacy upstream's GET stream on its session, or a
-// current-era upstream's `subscriptions/listen`. Runs until stopped; a dropped stream
-// is reopened a few times, a refused one is left alone (the upstream offers none). An open
-// stream is a fetch in flight: it holds a slot of the link's limiter while it lasts.
+// Listens to what an upstream sends outside any call: notifications (list changes,
+// resource updates, log messages) and, on a legacy upstream's GET stream, its own
+// requests to the client (sampling, elicitation, roots), each answered at once by the
+// listener's owner (relayed to the client, or refused), never left waiting. A legacy
+// upstream is heard on its session's GET stream, a current-era one through
+// `subscriptions/listen`. Runs until stopped; a dropped stream is reopened a few times, a
+// refused one is left alone (the upstream offers none). An open stream is a fetch in
+// flight: it holds a slot of the link's limiter while it lasts.
 import { createParser } from "eventsource-parser";
-import { classifyMessage, type JsonRpcNotification } from "../mcp/jsonrpc.js";
+import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest } from "../mcp/jsonrpc.js";
+import { questionErrors } from "../mcp/errors.js";
+import type { ClientAnswer } from "../mcp/questions.js";
 import { META, modernRequestHeaders } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { log } from "../observe/log.js";
@@ -18,14 +23,24 @@ export interface ListenFilter {
   resourceSubscriptions?: string[];
 }
 
+/** What the listener's owner does with what the upstream sends. */
+export interface Heard {
+  notification(notification: JsonRpcNotification): void;
+  /** The answer to the upstream's own request; without it, every request is refused. */
+  question?(method: string, params: Record<string, unknown>): Promise<ClientAnswer>;
+}
+
 export class UpstreamListener {
   readonly #controller = new AbortController();
+  readonly #heard: Heard;
 
   constructor(
     private readonly link: UpstreamLink,
-    private readonly onNotification: (notification: JsonRpcNotification) => void,
+    heard: Heard | ((notification: JsonRpcNotification) => void),
     private readonly filter: ListenFilter = {},
-  ) {}
+  ) {
+    this.#heard = typeof heard === "function" ? { notification: heard } : heard;
+  }
 
   /** Runs in the background until stop(); never throws. */
   start(): Promise<void> {
@@ -63,8 +78,18 @@ export class UpstreamListener {
       log("info", "upstream.listen_refused", { server: this.link.server.name, status: response.status });
       return "refused";
     }
-    await this.#read(response.body);
+    await this.#read(response.body, state);
     return "ended";
+  }
+
+  async #answer(state: UpstreamState, request: JsonRpcRequest): Promise<void> {
+    const answer = await answerOf(this.#heard, request);
+    log("info", "upstream.question_answered", {
+      server: this.link.server.name,
+      method: request.method,
+      outcome: "error" in answer ? "refused" : "answered",
+    });
+    await this.link.reply(state, request.id, answer);
   }
 
   async #open(state: UpstreamState): Promise<Response> {
@@ -109,13 +134,14 @@ export class UpstreamListener {
     });
   }
 
-  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
+  async #read(body: ReadableStream<Uint8Array>, state: UpstreamState): Promise<void> {
     const parser = createParser({
       onEvent: (event) => {
         if (event.data === "") return;
         try {
           const message = classifyMessage(JSON.parse(event.data));
-          if (message?.kind === "notification") this.onNotification(message.message);
+          if (message?.kind === "notification") this.#heard.notification(message.message);
+          else if (message?.kind === "request") void this.#answer(state, message.message);
         } catch {
           // A malformed event is skipped; the stream goes on.
         }
@@ -131,6 +157,17 @@ export class UpstreamListener {
     } finally {
       await reader.cancel().catch(() => undefined);
     }
+  }
+}
+
+/** The upstream asked the client something outside any call: its owner answers, at once. */
+async function answerOf(heard: Heard, request: JsonRpcRequest): Promise<ClientAnswer> {
+  if (request.method === "ping") return { result: {} };
+  if (!heard.question) return { error: questionErrors.noStream(request.method) };
+  try {
+    return await heard.question(request.method, request.params ?? {});
+  } catch (error) {
+    return { error: questionErrors.relayFailed(error instanceof Error ? error.message : "relay failed") };
   }
 }
 

@@ -14,7 +14,13 @@ import { continueExchange, exchange, type Exchange, type ExchangeOutcome } from 
 import type { Limiter } from "./limiter.js";
 import type { ResolvedServer } from "../config/snapshot.js";
 import { errors, questionErrors } from "../mcp/errors.js";
-import { asRecord, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import {
+  asRecord,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type RequestId,
+} from "../mcp/jsonrpc.js";
 import { META, modernRequestHeaders, withoutEnvelope } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { capabilityNeededFor } from "../mcp/methods.js";
@@ -251,9 +257,15 @@ export class UpstreamLink {
 
   /** A legacy upstream asks something of the client mid-call: relay it, answer it. */
   async #answerUpstream(state: UpstreamState, request: JsonRpcRequest, options: RequestOptions): Promise<void> {
-    const answer = await questionAnswer(request, options);
-    const body = { jsonrpc: "2.0", id: request.id, ...answer };
-    // Outside the limiter: the call holding a slot is waiting for exactly this answer.
+    await this.reply(state, request.id, await questionAnswer(request, options));
+  }
+
+  /**
+   * Sends the upstream the answer to its own request (best effort). Outside the limiter: a
+   * call or a listening stream holding a slot may be waiting for exactly this answer.
+   */
+  async reply(state: UpstreamState, id: RequestId, answer: ClientAnswer): Promise<void> {
+    const body = { jsonrpc: "2.0", id, ...answer };
     await exchange(this.#exchange(state, body), null, state.sessionId ?? null).catch(() => undefined);
   }
 

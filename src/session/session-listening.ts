@@ -1,0 +1,127 @@
+// A client session object hearing its upstreams outside any call: while its client keeps
+// the GET stream open, and while the session is in use by a client that could be asked
+// something (an upstream may ask on its session's standalone stream at any time, and a
+// question nobody hears would hold its call until the upstream gives up). It listens to
+// up to MAX_LISTENED upstreams: notifications go to the GET stream's feed (or only make
+// cached lists stale); questions reach the client on its GET stream when it declared the
+// capability and is there to answer, and are refused at once otherwise.
+import { ChangeFeed } from "../gateway/change-feed.js";
+import { NO_SESSION, type CallContext } from "../gateway/context.js";
+import { OwnedUpstream } from "../gateway/owned-upstreams.js";
+import { questionErrors } from "../mcp/errors.js";
+import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
+import { refusedQuestion, type ClientAnswer } from "../mcp/questions.js";
+import { log } from "../observe/log.js";
+import { MAX_UPSTREAM_FETCHES } from "../upstream/limiter.js";
+import { UpstreamListener } from "../upstream/listener.js";
+import type { ClientQuestions } from "./client-questions.js";
+import type { RecordedStream } from "./recorded-stream.js";
+
+/**
+ * Upstreams listened to at most: each open stream holds one of the invocation's six
+ * connections, and one is left for fetching the lists their changes make stale.
+ */
+const MAX_LISTENED = MAX_UPSTREAM_FETCHES - 1;
+/** A session in use keeps listening this long after its last request. */
+export const LISTEN_LEASE_MS = 30_000;
+
+export class SessionListening {
+  #listeners: UpstreamListener[] = [];
+  #starting: Promise<void> | undefined;
+  #ctx: CallContext | undefined;
+  /** The GET stream, while its client reads it, and the feed that filters what it hears. */
+  #heard: { stream: RecordedStream; feed: ChangeFeed } | undefined;
+  #leaseUntil = 0;
+  #leaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly contextOf: () => Promise<CallContext>,
+    private readonly questions: ClientQuestions,
+    private readonly background: (work: Promise<unknown>) => void,
+  ) {}
+
+  /** Where a notification heard during a call goes: the GET stream's feed, if one is open. */
+  get feed(): ChangeFeed | undefined {
+    return this.#heard?.feed;
+  }
+
+  /** The client's GET stream is (again) open: it hears what changes for it, and is asked. */
+  async hear(stream: RecordedStream): Promise<void> {
+    await this.#start();
+    const ctx = this.#ctx!;
+    const feed = new ChangeFeed(ctx, (notification) => stream.send(notification));
+    this.#heard = { stream, feed };
+    this.background(feed.baseline().catch(() => undefined));
+  }
+
+  /** The GET stream's client went away: listening goes on only while the lease lasts. */
+  unhear(stream: RecordedStream): void {
+    if (this.#heard?.stream !== stream) return;
+    this.#heard = undefined;
+    this.#expire();
+  }
+
+  /** The session is in use: listen for at least `ms` more. */
+  keepFor(ms: number): void {
+    this.#leaseUntil = Math.max(this.#leaseUntil, Date.now() + ms);
+    clearTimeout(this.#leaseTimer);
+    this.#leaseTimer = setTimeout(() => this.#expire(), this.#leaseUntil - Date.now());
+    this.background(this.#start().catch(() => undefined));
+  }
+
+  /** Whether the upstreams are heard for this GET stream. */
+  hears(stream: RecordedStream): boolean {
+    return this.#heard?.stream === stream && this.#listeners.length > 0;
+  }
+
+  stop(): void {
+    clearTimeout(this.#leaseTimer);
+    for (const listener of this.#listeners) listener.stop();
+    this.#listeners = [];
+    this.#heard = undefined;
+    this.#ctx = undefined;
+  }
+
+  #expire(): void {
+    if (this.#heard || Date.now() < this.#leaseUntil) return;
+    this.stop();
+  }
+
+  #start(): Promise<void> {
+    if (this.#listeners.length > 0) return Promise.resolve();
+    this.#starting ??= this.#listen().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #listen(): Promise<void> {
+    const ctx = await this.contextOf();
+    this.#ctx = ctx;
+    const owned = ctx.upstreams.filter((u): u is OwnedUpstream => u instanceof OwnedUpstream);
+    const listened = owned.slice(0, MAX_LISTENED);
+    if (owned.length > listened.length)
+      log("warn", "session.listen_capped", { listening: listened.length, upstreams: owned.length });
+    this.#listeners = listened.map(({ link }) => {
+      const server = link.server.name;
+      return new UpstreamListener(link, {
+        notification: (notification) => this.#notified(ctx, server, notification),
+        question: (method, params) => this.#asked(ctx, method, params),
+      });
+    });
+    for (const listener of this.#listeners) this.background(listener.start());
+  }
+
+  #notified(ctx: CallContext, server: string, notification: JsonRpcNotification): void {
+    const feed = this.#heard?.feed;
+    if (feed) void feed.receive(server, notification);
+    else NO_SESSION.upstreamNotification(server, notification);
+  }
+
+  /** An upstream's question outside any call: to the client on its GET stream, or refused now. */
+  async #asked(ctx: CallContext, method: string, params: Record<string, unknown>): Promise<ClientAnswer> {
+    const refused = refusedQuestion(method, ctx.client.capabilities);
+    if (refused) return refused;
+    const stream = this.#heard?.stream;
+    if (!stream?.connected) return { error: questionErrors.noStream(method) };
+    return this.questions.ask({ send: (message) => (stream.send(message), true) }, method, params);
+  }
+}
