@@ -1,5 +1,6 @@
 // Listens for an upstream's notifications outside any call (list changes, resource
-// updates, log messages): a legacy upstream's GET stream on its session, or a
+// updates, log messages), with the registration's secrets replaced as in every answer
+// (http-exchange.ts): a legacy upstream's GET stream on its session, or a
 // current-era upstream's `subscriptions/listen`. Runs until stopped; a dropped stream
 // is reopened a few times, a refused one is left alone (the upstream offers none). An open
 // stream is a fetch in flight: it holds a slot of the link's limiter while it lasts.
@@ -114,7 +115,9 @@ export class UpstreamListener {
       onEvent: (event) => {
         if (event.data === "") return;
         try {
-          const message = classifyMessage(JSON.parse(event.data));
+          const forms = this.link.server.secretForms;
+          const decoded: unknown = JSON.parse(event.data);
+          const message = classifyMessage(forms ? forms.scrubJson(decoded) : decoded);
           if (message?.kind === "notification") this.onNotification(message.message);
         } catch {
           // A malformed event is skipped; the stream goes on.
