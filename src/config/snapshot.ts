@@ -19,6 +19,7 @@ import {
   type VirtualServer,
 } from "./schemas.js";
 import { sha256Hex } from "../observe/hash.js";
+import { SecretForms } from "../observe/secret-forms.js";
 
 export const KEY_PREFIX = { server: "server:", agent: "agent:", virtualServer: "vs:", apiKey: "apikey:" } as const;
 const API_KEY_HASH = /^[0-9a-f]{64}$/;
@@ -37,8 +38,12 @@ export interface ResolvedServer {
   registration: ServerRegistration;
   /** Header values with secrets substituted: never log these. */
   headers: Record<string, string>;
-  /** The substituted secret values, so audit lines can redact them wherever they appear. */
-  secretValues: string[];
+  /**
+   * The forms of the substituted secret values, replaced wherever they would show: in
+   * everything read back from the upstream, in /status and in audit lines. Undefined when
+   * the registration references no secret long enough to look for.
+   */
+  secretForms: SecretForms | undefined;
   timeoutMs: number;
   /** Extra attempts for idempotent requests (settings.retries). */
   retries: number;
@@ -186,7 +191,7 @@ async function resolveServers(
       name,
       registration,
       headers: secrets.headers,
-      secretValues: secrets.secretValues,
+      secretForms: SecretForms.of(secrets.secretValues),
       timeoutMs: registration.timeoutMs ?? settings.defaultTimeoutMs,
       retries: settings.retries,
       breaker: { failures: settings.breakerFailures, openMs: settings.breakerOpenSeconds * 1000 },

@@ -131,5 +131,5 @@ function record(call: Call, method: string, upstream: Upstream, facts: Recorded)
   const line = auditLine(ctx, { kind: "upstream", method, ...decided, upstreamStatus: status, latencyMs, ...names });
   const payloads = upstream.server.registration.auditPayloads;
   const args = facts.params["arguments"] ?? facts.params;
-  audit(payloads ? { ...line, arguments: args, result: facts.outcome } : line, upstream.server.secretValues);
+  audit(payloads ? { ...line, arguments: args, result: facts.outcome } : line, upstream.server.secretForms);
 }

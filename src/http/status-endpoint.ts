@@ -93,7 +93,7 @@ function upstreamsOf(snapshot: ConfigSnapshot, totals: StatusTotals) {
   return [...names].sort().map((name) => {
     const server = snapshot.servers.get(name);
     const seen = Object.hasOwn(totals.upstreams, name) ? totals.upstreams[name] : undefined;
-    const scrub = (text: string) => (server?.secretValues ?? []).reduce((t, s) => t.replaceAll(s, "[secret]"), text);
+    const scrub = (text: string) => server?.secretForms?.scrubText(text) ?? text;
     return {
       name,
       host: server ? hostOf(server.registration.url) : undefined,

@@ -2,6 +2,7 @@
 // log(), and the redaction applied to every payload and string in them. Deciding, timing and
 // choosing whether payloads are logged (a registration's auditPayloads) are the callers' job.
 import { log } from "./log.js";
+import { SecretForms } from "./secret-forms.js";
 
 export type AuditKind = "decision" | "upstream";
 export type AuditDecision = "allow" | "deny" | "filtered";
@@ -52,11 +53,6 @@ export const REDACTION_LIMITS = {
   maxNodes: 5000,
 } as const;
 
-/** Secret values shorter than this are not looked for: they would redact ordinary words. */
-const MIN_SECRET_CHARS = 4;
-/** Parts of a secret header value ("Bearer <token>") long enough to be secrets themselves. */
-const MIN_SECRET_PART_CHARS = 8;
-
 const SECRET_WORDS = String.raw`token|secret|passw(?:or)?d|authorization|api[-_]?key|cookie|credential|private[-_]?key|session`;
 const SECRET_KEY = new RegExp(SECRET_WORDS, "i");
 // RFC 6750 b64token after the scheme, anywhere in a string.
@@ -77,24 +73,29 @@ const GATEWAY_KEY = /\bmcpgw_[A-Za-z0-9_-]{16,}/g;
  */
 const MAYBE_SECRET = new RegExp(`${SECRET_WORDS}|bearer|mcpgw_`, "i");
 
-/** Writes one audit line; `secrets` are values (such as resolved upstream headers) never to appear in it. */
-export function audit(line: AuditLine, secrets: readonly string[] = []): void {
+/**
+ * Writes one audit line; `secrets` (a registration's secretForms, or plain values) never
+ * appear in it, in any of their forms.
+ */
+export function audit(line: AuditLine, secrets?: SecretForms | readonly string[]): void {
   const { kind, ...fields } = line;
   log("info", `audit.${kind}`, { kind, ...(redactPayload(fields, secrets) as Record<string, unknown>) });
 }
 
 /**
  * A bounded deep copy of `value` with secrets replaced by "[REDACTED]": values under
- * secret-looking keys, bearer tokens, `secret=value` pairs in text, and every occurrence of
- * the given secret strings. Keys such as "__proto__" are copied as plain own properties.
+ * secret-looking keys, bearer tokens, `secret=value` pairs in text, and every form of the
+ * given secrets (secret-forms.ts; plain values are turned into their forms here). Keys
+ * such as "__proto__" are copied as plain own properties.
  */
-export function redactPayload(value: unknown, secrets: readonly string[]): unknown {
-  const state = { needles: secretNeedles(secrets), nodes: 0, ancestors: new Set<object>() };
+export function redactPayload(value: unknown, secrets: SecretForms | readonly string[] | undefined): unknown {
+  const forms = secrets instanceof SecretForms || secrets === undefined ? secrets : SecretForms.of(secrets);
+  const state = { forms, nodes: 0, ancestors: new Set<object>() };
   return copy(value, 0, state);
 }
 
 interface CopyState {
-  needles: string[];
+  forms: SecretForms | undefined;
   nodes: number;
   ancestors: Set<object>;
 }
@@ -103,13 +104,13 @@ function copy(value: unknown, depth: number, state: CopyState): unknown {
   if (++state.nodes > REDACTION_LIMITS.maxNodes) return "[TRUNCATED: payload too large]";
   switch (typeof value) {
     case "string":
-      return redactString(value, state.needles);
+      return redactString(value, state.forms);
     case "number":
     case "boolean":
     case "undefined":
       return value;
     case "bigint":
-      return redactString(value.toString(), state.needles);
+      return redactString(value.toString(), state.forms);
     case "function":
     case "symbol":
       return undefined;
@@ -141,7 +142,7 @@ function copyObject(object: object, depth: number, state: CopyState): Record<str
   const keys = Object.keys(object);
   const kept = Math.min(keys.length, REDACTION_LIMITS.maxObjectKeys);
   for (const key of keys.slice(0, kept)) {
-    const outKey = truncate(redactString(key, state.needles), 200);
+    const outKey = truncate(redactString(key, state.forms), 200);
     const outValue = SECRET_KEY.test(key) ? REDACTED : copy(read(object, key), depth + 1, state);
     // defineProperty, not assignment: "__proto__" stays data and never reaches a prototype.
     Object.defineProperty(out, outKey, { value: outValue, enumerable: true, writable: true, configurable: true });
@@ -166,9 +167,8 @@ function read(object: object, key: string | number): unknown {
   }
 }
 
-function redactString(text: string, needles: readonly string[]): string {
-  let out = text;
-  for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+function redactString(text: string, forms: SecretForms | undefined): string {
+  let out = forms ? forms.scrubText(text, REDACTED) : text;
   // Each pattern below needs one of these; most strings (names, ids, methods) have none.
   if (!MAYBE_SECRET.test(out)) return truncate(out, REDACTION_LIMITS.maxStringChars);
   out = out
@@ -184,15 +184,4 @@ function redactString(text: string, needles: readonly string[]): string {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…[TRUNCATED: ${text.length - max} more chars]`;
-}
-
-/** The secrets and their long parts ("Bearer abc…" also hides a bare "abc…"), longest first. */
-function secretNeedles(secrets: readonly string[]): string[] {
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    if (typeof secret !== "string" || secret.length < MIN_SECRET_CHARS) continue;
-    needles.add(secret);
-    for (const part of secret.split(/\s+/)) if (part.length >= MIN_SECRET_PART_CHARS) needles.add(part);
-  }
-  return [...needles].sort((a, b) => b.length - a.length);
 }

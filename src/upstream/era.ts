@@ -71,6 +71,7 @@ async function probe(server: ResolvedServer, limiter: Limiter): Promise<Discover
           body,
           timeoutMs: server.timeoutMs,
           breaker: server.breaker,
+          secretForms: server.secretForms,
         },
         id,
         null,

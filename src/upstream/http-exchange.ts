@@ -1,10 +1,13 @@
 // One JSON-RPC message POSTed to an upstream over Streamable HTTP and its answer read
 // back, whether the upstream replies with JSON or an event stream (event-stream.ts). It
-// knows HTTP, timeouts and the upstream's health (its circuit breaker and /status);
-// sessions and retries are the caller's (upstream-link.ts).
+// knows HTTP, timeouts and the upstream's health (its circuit breaker and /status), and
+// replaces the registration's secrets in everything it hands back (answers and the
+// messages before them), so no upstream text past this point can carry them. Sessions
+// and retries are the caller's (upstream-link.ts).
 import { classifyMessage, type JsonRpcMessage, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
 import { errors, GatewayError } from "../mcp/errors.js";
 import type { BreakerPolicy } from "../config/snapshot.js";
+import type { SecretForms } from "../observe/secret-forms.js";
 import { opsReport } from "../observe/ops-report.js";
 import { breakerFor } from "./breaker.js";
 import { Deadline } from "./deadline.js";
@@ -18,6 +21,8 @@ export interface Exchange {
   timeoutMs: number;
   /** When to stop calling this upstream for a while; see breaker.ts. */
   breaker: BreakerPolicy;
+  /** The registration's secrets (ResolvedServer.secretForms): replaced in all that is read back. */
+  secretForms: SecretForms | undefined;
   /**
    * Messages the upstream sends before its answer (progress, logging, its own requests).
    * While a returned promise is pending (the client is answering the upstream's own
@@ -53,7 +58,11 @@ export async function exchange(
   const breaker = breakerOf(ex);
   const admission = breaker.admit();
   if (!admission.admitted) throw errors.circuitOpen(ex.server, admission.retryAfterMs);
-  return accounted(ex, breaker, () => exchangeOnce(ex, expectId, sentSessionId));
+  const forms = ex.secretForms;
+  if (!forms) return accounted(ex, breaker, () => exchangeOnce(ex, expectId, sentSessionId));
+  const outcome = await accounted(ex, breaker, () => exchangeOnce(scrubbing(ex, forms), expectId, sentSessionId));
+  // A stream handed over unread is scrubbed by whoever reads it (continueExchange).
+  return outcome.kind === "response" ? { ...outcome, response: forms.scrubJson(outcome.response) } : outcome;
 }
 
 /**
@@ -66,9 +75,21 @@ export async function continueExchange(
   expectId: RequestId,
   body: ReadableStream<Uint8Array>,
 ): Promise<JsonRpcResponse> {
-  return accounted(ex, breakerOf(ex), () =>
-    withDeadline(ex, (signal, deadline) => readEventStream(body, reading(ex, expectId, deadline, signal))),
+  const forms = ex.secretForms;
+  const read = forms ? scrubbing(ex, forms) : ex;
+  const response = accounted(ex, breakerOf(ex), () =>
+    withDeadline(ex, (signal, deadline) => readEventStream(body, reading(read, expectId, deadline, signal))),
   );
+  return forms ? forms.scrubJson(await response) : response;
+}
+
+/** The exchange, passing the upstream's messages on with the registration's secrets replaced. */
+function scrubbing(ex: Exchange, forms: SecretForms): Exchange {
+  const { onMessage } = ex;
+  if (!onMessage) return ex;
+  const scrubbed = (message: JsonRpcMessage) =>
+    ({ ...message, message: forms.scrubJson(message.message) }) as JsonRpcMessage;
+  return { ...ex, onMessage: (message) => onMessage(scrubbed(message)) };
 }
 
 function breakerOf(ex: Exchange) {

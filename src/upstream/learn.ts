@@ -90,5 +90,6 @@ function exchangeOf(server: ResolvedServer, session: Record<string, string>, bod
     body,
     timeoutMs: server.timeoutMs,
     breaker: server.breaker,
+    secretForms: server.secretForms,
   };
 }

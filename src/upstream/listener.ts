@@ -1,7 +1,8 @@
 // Listens to what an upstream sends outside any call: notifications (list changes,
 // resource updates, log messages) and, on a legacy upstream's GET stream, its own
 // requests to the client (sampling, elicitation, roots), each answered at once by the
-// listener's owner (relayed to the client, or refused), never left waiting. A legacy
+// listener's owner (relayed to the client, or refused), never left waiting. What it hears
+// has the registration's secrets replaced, as every answer does (http-exchange.ts). A legacy
 // upstream is heard on its session's GET stream, a current-era one through
 // `subscriptions/listen`. Runs until stopped; a dropped stream is reopened a few times, a
 // refused one is left alone (the upstream offers none). An open stream is a fetch in
@@ -139,7 +140,9 @@ export class UpstreamListener {
       onEvent: (event) => {
         if (event.data === "") return;
         try {
-          const message = classifyMessage(JSON.parse(event.data));
+          const forms = this.link.server.secretForms;
+          const decoded: unknown = JSON.parse(event.data);
+          const message = classifyMessage(forms ? forms.scrubJson(decoded) : decoded);
           if (message?.kind === "notification") this.#heard.notification(message.message);
           else if (message?.kind === "request") void this.#answer(state, message.message);
         } catch {

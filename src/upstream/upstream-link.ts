@@ -295,6 +295,7 @@ export class UpstreamLink {
       body,
       timeoutMs: options.timeoutMs ?? this.server.timeoutMs,
       breaker: this.server.breaker,
+      secretForms: this.server.secretForms,
       onMessage,
       signal: options.signal,
     };

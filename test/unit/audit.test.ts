@@ -1,5 +1,6 @@
 // Audit lines and payload redaction: what reaches the log is one bounded JSON line per
 // event, and no secret, bearer token or gateway key in a payload survives into it.
+import { Buffer } from "node:buffer";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { audit, redactPayload, REDACTED, REDACTION_LIMITS } from "../../src/observe/audit.js";
 
@@ -76,6 +77,14 @@ describe("redactPayload", () => {
     expect(redactPayload({ said: "token ghp_0123456789abcdef works" }, [header])).toEqual({
       said: `token ${REDACTED} works`,
     });
+  });
+
+  it("redacts a given secret JSON-escaped and base64 inside Basic credentials too", () => {
+    const secret = 'S3cret"Value';
+    const basic = Buffer.from(`user:${secret}`, "utf8").toString("base64");
+    const out = redactPayload({ json: JSON.stringify({ key: secret }), header: `Basic ${basic}` }, [secret]);
+    expect(out).toEqual({ json: `{"key":"${REDACTED}"}`, header: expect.stringContaining(REDACTED) });
+    expect(JSON.stringify(out)).not.toContain(basic);
   });
 
   it("prefers the longest secret, so one secret inside another leaves nothing behind", () => {
