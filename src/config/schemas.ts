@@ -164,6 +164,15 @@ export const SettingsSchema = z
       .default(32_768)
       .describe("Largest total size of a request's header names and values; larger gets 431."),
     maxBatchSize: z.number().int().min(1).max(1000).default(50).describe("Most messages in one JSON-RPC batch."),
+    maxSessionsPerAgent: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(100)
+      .describe(
+        "Most 2025-era sessions one agent (the key's agent) may hold open at once; beyond it, initialize gets 429.",
+      ),
     maxListItems: z
       .number()
       .int()

@@ -3,6 +3,7 @@
 // stream events), answers the session's requests through the call pipeline, lends its
 // upstream sessions to the Worker (which answers plain calls itself, worker-legacy.ts),
 // takes over what the Worker hands it, and ends itself after the configured idle time.
+// It holds a place among its agent's sessions from start to end (session-cap.ts).
 //
 // While a request is in flight, its answer becomes an event stream as soon as something
 // must reach the client first: progress, log messages, an upstream's question (whose
@@ -52,6 +53,7 @@ import {
   type ResponseFormat,
 } from "../wire/responses.js";
 import { discoverCapabilities } from "./capabilities-at-initialize.js";
+import { admitSession, releaseSession, renewSession } from "./session-cap.js";
 import { ClientQuestions } from "./client-questions.js";
 import type { HandedCall, SessionView } from "./protocol.js";
 import { clientFactsOf, SessionRecords, type SessionRecord } from "./session-record.js";
@@ -61,7 +63,9 @@ import { UpstreamSlots } from "./upstream-slots.js";
 export type { SessionRecord } from "./session-record.js";
 
 export class McpSession extends DurableObject<Env> {
-  readonly #records = new SessionRecords(this.ctx.storage);
+  readonly #records = new SessionRecords(this.ctx.storage, (record) =>
+    this.ctx.waitUntil(renewSession(this.env, record)),
+  );
   readonly #slots = new UpstreamSlots(this.ctx.storage);
   readonly #streams = new SessionStreams(this.ctx.storage, (work) => this.ctx.waitUntil(work));
   readonly #questions = new ClientQuestions();
@@ -96,6 +100,12 @@ export class McpSession extends DurableObject<Env> {
       lastActiveAt: now,
       ttlSeconds: snapshot.settings.sessionTtlSeconds,
     };
+    // A session the agent may not hold stores nothing.
+    try {
+      await admitSession(this.env, record, snapshot.settings.maxSessionsPerAgent);
+    } catch (error) {
+      return errorHttpResponse(toGatewayError(error), request.id);
+    }
     await this.#records.start(record);
     const ctx = await this.#context(snapshot, record, caller);
     const result = {
@@ -347,7 +357,10 @@ export class McpSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     log("info", "session.ended", { session: record?.id.slice(0, 8), reason });
-    if (record) this.#reportSession("ended");
+    if (record) {
+      await releaseSession(this.env, record);
+      this.#reportSession("ended");
+    }
   }
 
   #reportSession(event: "started" | "ended"): void {
