@@ -87,6 +87,15 @@ export const SettingsSchema = z
       .max(100 * 1024 * 1024)
       .default(4 * 1024 * 1024)
       .describe("Largest request body accepted, in bytes; larger ones get 413."),
+    bodyReadTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(10_000)
+      .describe(
+        "How long a request body may take to arrive, from when the gateway starts reading it; slower gets 408.",
+      ),
     defaultTimeoutMs: z
       .number()
       .int()
