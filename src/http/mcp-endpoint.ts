@@ -6,14 +6,28 @@
 // session's event stream (or resumes one with Last-Event-ID), DELETE ends the session.
 // A session id the gateway did not issue is refused here, before any session object.
 import type { Context } from "hono";
-import { errors } from "../mcp/errors.js";
+import { errors, GatewayError } from "../mcp/errors.js";
 import { classifyPost } from "../mcp/eras.js";
-import { resultResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../mcp/jsonrpc.js";
+import {
+  errorResponse,
+  resultResponse,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../mcp/jsonrpc.js";
 import { callerOf, identityOf } from "../auth/principal.js";
+import { countUnrouted } from "../gateway/call.js";
+import { rateGateFor } from "../ratelimit/rate-limits.js";
 import { sessionIdKey } from "../session/session-id-key.js";
 import { isIssuedSessionId, issueSessionId } from "../session/session-ids.js";
 import { forgetSessionView, postToSession, sessionStub } from "../session/worker-legacy.js";
-import { jsonResponse, rpcResponses, PROTOCOL_VERSION_HEADER, SESSION_HEADER } from "../wire/responses.js";
+import {
+  jsonResponse,
+  rpcResponses,
+  PROTOCOL_VERSION_HEADER,
+  SESSION_HEADER,
+  type ResponseFormat,
+} from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
 import { handleModern } from "./modern-endpoint.js";
 import { accepts, readPost, type Post } from "./post-body.js";
@@ -60,7 +74,7 @@ async function handleLegacyPost(c: Ctx, post: Post): Promise<Response> {
   const presented = c.req.header(SESSION_HEADER);
   // ping works at any time, even before a session exists: it needs no state to answer.
   const ping = !batch && presented === undefined ? messages.find(isPing) : undefined;
-  if (ping) return rpcResponses([resultResponse(ping.message.id, {})], false, format);
+  if (ping) return answerPing(c, ping.message, format);
   if (presented === undefined && messages.length === 0) throw errors.invalidRequest("no valid message");
   const sessionId = await issuedSession(c);
   if (messages.length === 0) return jsonResponse(post.rejected, 400);
@@ -96,6 +110,22 @@ export async function handleDelete(c: Ctx): Promise<Response> {
   // Only the session's owner ends it: only then is it forgotten here.
   if (ended.status === 204) forgetSessionView(sessionId);
   return ended;
+}
+
+/** A ping without a session: counted against the agent's request limit like any request, then answered. */
+async function answerPing(c: Ctx, ping: JsonRpcRequest, format: ResponseFormat): Promise<Response> {
+  const counting = {
+    snapshot: c.get("snapshot"),
+    identity: identityOf(c.get("principal")),
+    rateGate: rateGateFor(c.env.RATE_LIMITER),
+  };
+  try {
+    await countUnrouted(ping, counting);
+  } catch (error) {
+    if (!(error instanceof GatewayError) || error.code !== "RATE_LIMITED") throw error;
+    return rpcResponses([errorResponse(ping.id, error.toJsonRpc())], false, format);
+  }
+  return rpcResponses([resultResponse(ping.id, {})], false, format);
 }
 
 function isPing(message: JsonRpcMessage): message is { kind: "request"; message: JsonRpcRequest } {

@@ -35,6 +35,7 @@ import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { listsChangedBy } from "../mcp/methods.js";
 import { clearCatalog } from "../gateway/catalog.js";
 import { openChannel, type ClientChannel } from "../gateway/client-channel.js";
+import { countUnrouted } from "../gateway/call.js";
 import { buildContext, type CallContext } from "../gateway/context.js";
 import { finishHandedCall } from "../gateway/forward.js";
 import { OwnedUpstream } from "../gateway/owned-upstreams.js";
@@ -43,7 +44,7 @@ import type { HandOver } from "../gateway/upstreams.js";
 import { log } from "../observe/log.js";
 import { flushOpsSoon, observerFor } from "../observe/observer.js";
 import { opsReport } from "../observe/ops-report.js";
-import { rateGateFor, requestBuckets } from "../ratelimit/rate-limits.js";
+import { rateGateFor } from "../ratelimit/rate-limits.js";
 import type { Reply } from "../wire/reply.js";
 import {
   errorHttpResponse,
@@ -84,7 +85,7 @@ export class McpSession extends DurableObject<Env> {
     const snapshot = await configStore(this.env).current();
     // initialize contacts every upstream the agent may see: it counts like any request.
     try {
-      await rateGateFor(this.env.RATE_LIMITER)(requestBuckets(snapshot, identity));
+      await countUnrouted(request, { snapshot, identity, rateGate: rateGateFor(this.env.RATE_LIMITER) });
     } catch (error) {
       return rpcResponses([errorResponse(request.id, toGatewayError(error).toJsonRpc())], false, format);
     }
