@@ -256,9 +256,15 @@ export const VirtualServerSchema = z
   .object({
     description: z.string().max(2000).default(""),
     servers: z.array(GlobSchema).max(1000).describe("Registration names (globs) this endpoint aggregates."),
-    tools: PerServerGlobsSchema.optional().describe("Per server: only these upstream tools (globs); unset: all."),
-    prompts: PerServerGlobsSchema.optional().describe("Per server: only these upstream prompts (globs); unset: all."),
-    resources: PerServerGlobsSchema.optional().describe("Per server: only these resource URIs (globs); unset: all."),
+    tools: PerServerGlobsSchema.optional().describe(
+      "Per server that `servers` matches: only these upstream tools (globs); never adds a server. Unset: all.",
+    ),
+    prompts: PerServerGlobsSchema.optional().describe(
+      "Per server that `servers` matches: only these upstream prompts (globs); never adds a server. Unset: all.",
+    ),
+    resources: PerServerGlobsSchema.optional().describe(
+      "Per server that `servers` matches: only these resource URIs (globs); never adds a server. Unset: all.",
+    ),
     overrides: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}\/.+$/, "<server>/<upstream tool name>"), ToolOverrideSchema)
       .default({})
