@@ -5,6 +5,8 @@ export { McpSession } from "./session/mcp-session.js";
 export { HeldUpstreamSession } from "./session/held-upstream-session.js";
 export { GatewayStatus } from "./observe/gateway-status.js";
 export { RateLimitCounter } from "./ratelimit/rate-limit-counter.js";
+export { GeneratedSessionIdKey } from "./session/generated-session-id-key.js";
+export { AgentSessions } from "./session/agent-sessions.js";
 
 export default {
   fetch: app.fetch,

@@ -93,6 +93,15 @@ export const SettingsSchema = z
       .max(100 * 1024 * 1024)
       .default(4 * 1024 * 1024)
       .describe("Largest request body accepted, in bytes; larger ones get 413."),
+    bodyReadTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(10_000)
+      .describe(
+        "How long a request body may take to arrive, from when the gateway starts reading it; slower gets 408.",
+      ),
     defaultTimeoutMs: z
       .number()
       .int()
@@ -170,6 +179,15 @@ export const SettingsSchema = z
       .default(32_768)
       .describe("Largest total size of a request's header names and values; larger gets 431."),
     maxBatchSize: z.number().int().min(1).max(1000).default(50).describe("Most messages in one JSON-RPC batch."),
+    maxSessionsPerAgent: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(100)
+      .describe(
+        "Most 2025-era sessions one agent (the key's agent) may hold open at once; beyond it, initialize gets 429.",
+      ),
     maxListItems: z
       .number()
       .int()
@@ -253,9 +271,15 @@ export const VirtualServerSchema = z
   .object({
     description: z.string().max(2000).default(""),
     servers: z.array(GlobSchema).max(1000).describe("Registration names (globs) this endpoint aggregates."),
-    tools: PerServerGlobsSchema.optional().describe("Per server: only these upstream tools (globs); unset: all."),
-    prompts: PerServerGlobsSchema.optional().describe("Per server: only these upstream prompts (globs); unset: all."),
-    resources: PerServerGlobsSchema.optional().describe("Per server: only these resource URIs (globs); unset: all."),
+    tools: PerServerGlobsSchema.optional().describe(
+      "Per server that `servers` matches: only these upstream tools (globs); never adds a server. Unset: all.",
+    ),
+    prompts: PerServerGlobsSchema.optional().describe(
+      "Per server that `servers` matches: only these upstream prompts (globs); never adds a server. Unset: all.",
+    ),
+    resources: PerServerGlobsSchema.optional().describe(
+      "Per server that `servers` matches: only these resource URIs (globs); never adds a server. Unset: all.",
+    ),
     overrides: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}\/.+$/, "<server>/<upstream tool name>"), ToolOverrideSchema)
       .default({})

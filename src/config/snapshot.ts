@@ -131,7 +131,7 @@ class Entries {
       return parsed.value;
     }
     const kept = this.lastGood.get(key) as T | undefined;
-    this.problems.push({ key, problem: parsed.problem, keptLastGood: kept !== undefined });
+    this.problems.push({ key: shownKey(key), problem: parsed.problem, keptLastGood: kept !== undefined });
     return kept;
   }
 
@@ -141,8 +141,7 @@ class Entries {
     for (const key of keys.filter((k) => k.startsWith(prefix)).sort()) {
       const name = key.slice(prefix.length);
       if (!nameIsValid(name)) {
-        // A key's name may be the raw API key itself, stored by mistake: never repeat it.
-        const shown = prefix === KEY_PREFIX.apiKey ? `${prefix}(name hidden)` : key;
+        const shown = shownKey(key);
         const problem =
           prefix === KEY_PREFIX.apiKey
             ? "the name after 'apikey:' must be the SHA-256 hex digest of the key, never the key itself (npm run key:create)"
@@ -155,6 +154,18 @@ class Entries {
     }
     return entries;
   }
+}
+
+/**
+ * How a KV key is named where problems are reported (logs, /status). An API key's entry is
+ * named by the first 8 digits of its hash only, as audit lines name keys (`keyId`): enough
+ * to find it, never the whole hash. A name that is no hash may be the raw key itself, stored
+ * by mistake: it is never repeated.
+ */
+function shownKey(key: string): string {
+  if (!key.startsWith(KEY_PREFIX.apiKey)) return key;
+  const name = key.slice(KEY_PREFIX.apiKey.length);
+  return `${KEY_PREFIX.apiKey}${API_KEY_HASH.test(name) ? `${name.slice(0, 8)}…` : "(name hidden)"}`;
 }
 
 /** The usable registrations, with their secrets resolved, and the unusable ones with why. */

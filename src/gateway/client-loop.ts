@@ -5,10 +5,10 @@
 // stream and retries with the answers. What the client may ask for itself (its own
 // timeout) is read off the request here.
 import { errors } from "../mcp/errors.js";
+import { questionErrors } from "../mcp/questions.js";
 import { asRecord } from "../mcp/jsonrpc.js";
 import { isInputRequired } from "../mcp/eras.js";
 import { GATEWAY_META } from "../mcp/gateway-info.js";
-import { questionErrors } from "../mcp/errors.js";
 import { refusedQuestion, relayableCapabilities, type ClientAnswer } from "../mcp/questions.js";
 import { log } from "../observe/log.js";
 import type { RequestOptions } from "../upstream/link.js";

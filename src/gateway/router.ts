@@ -10,8 +10,7 @@ import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcRespons
 import { toLegacyResult, toModernResult } from "../mcp/eras.js";
 import { offeredIn } from "../mcp/methods.js";
 import type { Era } from "../mcp/versions.js";
-import { log } from "../observe/log.js";
-import { countRequest, result, type Answer, type Call, type Params } from "./call.js";
+import { countRequest, noteRefusal, result, type Answer, type Call, type Params } from "./call.js";
 import { callByUri, callNamed, complete, discover, setLogLevel } from "./calls.js";
 import type { ClientChannel } from "./client-channel.js";
 import type { CallContext } from "./context.js";
@@ -64,10 +63,11 @@ export async function answerWith(call: Call, run: () => Promise<Answer>): Promis
 function answer(call: Call): Promise<Routed> {
   const { request, channel } = call;
   const handler = offeredIn(request.method, channel.era) ? handlers[request.method] : undefined;
-  if (!handler) return Promise.resolve(failed(call, errors.methodNotFound(request.method)));
   return settle(call, async () => {
-    // A tools/call is counted once its tool is known, with the tool's own limits (calls.ts).
-    if (request.method !== "tools/call") await countRequest(call);
+    // A tools/call is counted once its tool is known, with the tool's own limits (calls.ts);
+    // any other request at once, whether the gateway handles its method or not.
+    if (request.method !== "tools/call" || !handler) await countRequest(call);
+    if (!handler) throw errors.methodNotFound(request.method);
     return handler(call, request.params ?? {});
   });
 }
@@ -86,13 +86,20 @@ async function settle(call: Call, run: () => Promise<Answer>): Promise<Routed> {
     return answered(resultResponse(request.id, shaped(channel.era, request.method, response.result)));
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
-    return failed(call, error);
+    // Refused before it was counted (a tools/call without a name): it counts all the same.
+    const refusal = call.counted ? error : await countRequest(call).then(() => error, refusalOf);
+    return failed(call, refusal);
   }
+}
+
+function refusalOf(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  throw error;
 }
 
 function failed(call: Call, error: GatewayError): Routed {
   const method = call.request.method;
-  if (error.code === "RATE_LIMITED") log("warn", "request.rate_limited", { method, ...error.details });
+  noteRefusal(method, error);
   if (error.code === "DENIED_BY_POLICY") auditDenied(call.ctx, method, error.details);
   return answered(errorResponse(call.request.id, error.toJsonRpc()));
 }

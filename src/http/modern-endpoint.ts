@@ -10,6 +10,7 @@ import { errors } from "../mcp/errors.js";
 import type { JsonRpcMessage } from "../mcp/jsonrpc.js";
 import type { Envelope } from "../mcp/eras.js";
 import { openChannel, type ClientFacts } from "../gateway/client-channel.js";
+import { countUnrouted } from "../gateway/call.js";
 import { route } from "../gateway/router.js";
 import { statelessContext } from "../session/worker-modern.js";
 import { listen, listenFilter } from "../session/stateless-listen.js";
@@ -43,6 +44,8 @@ export async function handleModern(
     background: (work) => c.executionCtx.waitUntil(work),
   });
   if (request.method === "subscriptions/listen") {
+    // Not routed, but a request like any other: it counts against the agent's request limit.
+    await countUnrouted(request, ctx);
     const filter = listenFilter(request, ctx);
     return listen(ctx, request, filter, c.req.raw.signal, (work) => c.executionCtx.waitUntil(work));
   }

@@ -1,8 +1,9 @@
 // Reading a POST to the MCP endpoint as far as the Worker can judge it alone: Accept and
-// Content-Type, the body's size, encoding, nesting and JSON, and each message's JSON-RPC
-// shape. What the messages mean is the endpoint's business (mcp-endpoint.ts).
+// Content-Type, the body's size, time to arrive, encoding, nesting and JSON, and each
+// message's JSON-RPC shape. A body that arrives too slowly or breaks off is the client's
+// doing: logged as such (info), answered 408 or 400. What the messages mean is the
+// endpoint's business (mcp-endpoint.ts).
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { errors } from "../mcp/errors.js";
 import { META } from "../mcp/eras.js";
 import { nestsDeeperThan } from "../mcp/json-depth.js";
@@ -13,8 +14,10 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
 } from "../mcp/jsonrpc.js";
+import { log } from "../observe/log.js";
 import type { ResponseFormat } from "../wire/responses.js";
 import type { AppEnv } from "./context.js";
+import { readBody, type BodyRead } from "./read-body.js";
 
 type Ctx = Context<AppEnv>;
 
@@ -59,7 +62,7 @@ export async function readPost(c: Ctx): Promise<Post> {
 const notJsonRpc = () => errors.invalidRequest("not a JSON-RPC 2.0 message");
 
 async function readJson(c: Ctx): Promise<unknown> {
-  const body = await readBody(c);
+  const body = await readText(c);
   const { maxJsonDepth } = c.get("snapshot").settings;
   if (nestsDeeperThan(body, maxJsonDepth))
     throw errors.limitExceeded("maxJsonDepth", maxJsonDepth, `the body nests deeper than ${maxJsonDepth} levels`);
@@ -70,26 +73,36 @@ async function readJson(c: Ctx): Promise<unknown> {
   }
 }
 
-async function readBody(c: Ctx): Promise<string> {
-  const limit = c.get("snapshot").settings.maxBodyBytes;
-  let tooLarge = false;
-  const guard = bodyLimit({
-    maxSize: limit,
-    onError: () => {
-      tooLarge = true;
-      return new Response(null, { status: 413 });
-    },
-  });
-  let bytes: ArrayBuffer | undefined;
-  await guard(c, async () => {
-    bytes = await c.req.arrayBuffer();
-  });
-  if (tooLarge || bytes === undefined) throw errors.payloadTooLarge(limit);
+async function readText(c: Ctx): Promise<string> {
+  const { maxBodyBytes, bodyReadTimeoutMs } = c.get("snapshot").settings;
+  const body = await readBody(c.req.raw, maxBodyBytes, bodyReadTimeoutMs);
+  if (body.kind === "too-large") throw errors.payloadTooLarge(maxBodyBytes);
+  if (body.kind !== "read") {
+    logClientsDoing(c, body);
+    throw body.kind === "too-slow"
+      ? errors.limitExceeded(
+          "bodyReadTimeoutMs",
+          bodyReadTimeoutMs,
+          `the body did not arrive within ${bodyReadTimeoutMs} ms`,
+          408,
+        )
+      : errors.invalidRequest("the body broke off before it was complete");
+  }
   try {
-    return strictUtf8.decode(bytes);
+    return strictUtf8.decode(body.bytes);
   } catch {
     throw errors.parse("the body is not valid UTF-8");
   }
+}
+
+/** A body that came too slowly or broke off: the client's doing, not a fault of the gateway's. */
+function logClientsDoing(c: Ctx, body: Extract<BodyRead, { kind: "too-slow" | "cut-short" }>): void {
+  log("info", "request.body_incomplete", {
+    requestId: c.get("requestId"),
+    outcome: body.kind,
+    bytesRead: body.bytesRead,
+    ...(body.kind === "cut-short" ? { reason: body.reason } : {}),
+  });
 }
 
 /** JSON travels as UTF-8 (RFC 8259); a body that is not is refused, never silently repaired. */

@@ -130,6 +130,19 @@ export interface PlainGatewayError {
 
 const C = JsonRpcCode;
 
+/**
+ * The statuses a LIMIT_EXCEEDED is answered with: a body the gateway will not take as it is
+ * (400), one too slow to arrive (408), too many sessions (429), too many header bytes (431).
+ * All but 400 are refusals at the HTTP level, so they carry -32000 as the spec's examples do.
+ */
+const LIMIT_STATUSES = {
+  400: { rpcCode: C.INVALID_REQUEST, reason: "Invalid request" },
+  408: { rpcCode: C.SERVER_ERROR, reason: "Request Timeout" },
+  429: { rpcCode: C.SERVER_ERROR, reason: "Too Many Requests" },
+  431: { rpcCode: C.SERVER_ERROR, reason: "Request Header Fields Too Large" },
+} as const;
+type LimitStatus = keyof typeof LIMIT_STATUSES;
+
 /** Which limit refused: the agent's request limit, or one tool's call limit. */
 export type RateLimitScope = { scope: "agent"; agent: string } | { scope: "tool"; agent: string; tool: string };
 
@@ -318,12 +331,12 @@ export const errors = {
       200,
       { server, method },
     ),
-  /** A request over one of the settings' size limits (`limit` names the setting). */
-  limitExceeded: (limit: string, max: number, what: string, httpStatus = 400) =>
+  /** A request over one of the settings' limits (`limit` names the setting). */
+  limitExceeded: (limit: string, max: number, what: string, httpStatus: LimitStatus = 400) =>
     new GatewayError(
       "LIMIT_EXCEEDED",
-      httpStatus === 431 ? C.SERVER_ERROR : C.INVALID_REQUEST,
-      `${httpStatus === 431 ? "Request Header Fields Too Large" : "Invalid request"}: ${what} (settings.${limit} is ${max})`,
+      LIMIT_STATUSES[httpStatus].rpcCode,
+      `${LIMIT_STATUSES[httpStatus].reason}: ${what} (settings.${limit} is ${max})`,
       httpStatus,
       { limit, max },
     ),
@@ -351,45 +364,4 @@ export const errors = {
       `Forbidden: Host '${host}' is not in settings.allowedHosts`,
       403,
     ),
-};
-
-/**
- * The errors the gateway answers an upstream's own request with (sampling, elicitation,
- * roots) when the client cannot or did not answer it: sent to the upstream, never to
- * the client.
- */
-export const questionErrors = {
-  methodNotFound: (method: string): JsonRpcErrorObject => ({
-    code: C.METHOD_NOT_FOUND,
-    message: `Method not found: ${method}`,
-  }),
-  notRelayed: (method: string): JsonRpcErrorObject => ({
-    code: C.METHOD_NOT_FOUND,
-    message: `The gateway does not relay ${method} to clients`,
-  }),
-  missingCapability: (capability: string, method: string): JsonRpcErrorObject => ({
-    code: C.METHOD_NOT_FOUND,
-    message: `The client did not declare the '${capability}' capability needed for ${method}`,
-  }),
-  noStream: (method: string): JsonRpcErrorObject => ({
-    code: C.METHOD_NOT_FOUND,
-    message: `The client of this request cannot be asked for ${method}: it has no open event stream`,
-  }),
-  cannotAnswerHere: (method: string): JsonRpcErrorObject => ({
-    code: C.METHOD_NOT_FOUND,
-    message: `The client cannot answer ${method} here`,
-  }),
-  takesNoStreams: (method: string): JsonRpcErrorObject => ({
-    code: C.METHOD_NOT_FOUND,
-    message: `The client cannot be asked for ${method}: it takes no streams`,
-  }),
-  notAnsweredInTime: (method: string): JsonRpcErrorObject => ({
-    code: C.REQUEST_TIMEOUT,
-    message: `The client did not answer ${method} in time`,
-  }),
-  notInRetry: (key: string): JsonRpcErrorObject => ({
-    code: C.INVALID_PARAMS,
-    message: `The client's retry did not answer '${key}'`,
-  }),
-  relayFailed: (why: string): JsonRpcErrorObject => ({ code: C.INTERNAL_ERROR, message: why }),
 };

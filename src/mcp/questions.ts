@@ -1,7 +1,8 @@
 // An upstream's own requests to the client behind the gateway (sampling, elicitation,
-// roots): which ones a client can be asked, given what it declared, and the error the
-// upstream gets when it cannot. Pure. Relaying them is the gateway's business.
-import { questionErrors } from "./errors.js";
+// roots): which ones a client can be asked, given what it declared, and the errors the
+// upstream gets when it cannot (sent to the upstream, never to the client). Pure.
+// Relaying them is the gateway's business.
+import { JsonRpcCode as C } from "./errors.js";
 import type { JsonRpcErrorObject } from "./jsonrpc.js";
 import { capabilityNeededFor, SERVER_REQUESTS } from "./methods.js";
 
@@ -29,3 +30,44 @@ export function refusedQuestion(method: string, capabilities: Record<string, unk
   if (capabilities[needs] !== undefined) return undefined;
   return { error: questionErrors.missingCapability(needs, method) };
 }
+
+/**
+ * The errors the gateway answers an upstream's own request with (sampling, elicitation,
+ * roots) when the client cannot or did not answer it: sent to the upstream, never to
+ * the client.
+ */
+export const questionErrors = {
+  methodNotFound: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `Method not found: ${method}`,
+  }),
+  notRelayed: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The gateway does not relay ${method} to clients`,
+  }),
+  missingCapability: (capability: string, method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client did not declare the '${capability}' capability needed for ${method}`,
+  }),
+  noStream: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client of this request cannot be asked for ${method}: it has no open event stream`,
+  }),
+  cannotAnswerHere: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client cannot answer ${method} here`,
+  }),
+  takesNoStreams: (method: string): JsonRpcErrorObject => ({
+    code: C.METHOD_NOT_FOUND,
+    message: `The client cannot be asked for ${method}: it takes no streams`,
+  }),
+  notAnsweredInTime: (method: string): JsonRpcErrorObject => ({
+    code: C.REQUEST_TIMEOUT,
+    message: `The client did not answer ${method} in time`,
+  }),
+  notInRetry: (key: string): JsonRpcErrorObject => ({
+    code: C.INVALID_PARAMS,
+    message: `The client's retry did not answer '${key}'`,
+  }),
+  relayFailed: (why: string): JsonRpcErrorObject => ({ code: C.INTERNAL_ERROR, message: why }),
+};

@@ -2,7 +2,7 @@
 // roots): sent on the request's stream under an id the gateway makes, answered by the
 // client's POSTed response, which resolves the question. An unanswered question gives up
 // after ASK_TIMEOUT_MS; one that cannot be sent (the client takes no streams) at once.
-import { questionErrors } from "../mcp/errors.js";
+import { questionErrors } from "../mcp/questions.js";
 import type { JsonRpcResponse } from "../mcp/jsonrpc.js";
 import type { ClientAnswer } from "../mcp/questions.js";
 

@@ -1,7 +1,8 @@
 // A call a HeldUpstreamSession runs for a 2026-07-28 client: its events stream to the
 // Worker as NDJSON lines, and it can be suspended while the client answers the upstream's
 // question (the client's retry attaches a new reader and brings the answer).
-import { questionErrors, type PlainGatewayError } from "../mcp/errors.js";
+import { type PlainGatewayError } from "../mcp/errors.js";
+import { questionErrors } from "../mcp/questions.js";
 import type { JsonRpcResponse } from "../mcp/jsonrpc.js";
 import type { ClientAnswer } from "../mcp/questions.js";
 import { refusedQuestion } from "../mcp/questions.js";

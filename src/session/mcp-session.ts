@@ -3,6 +3,7 @@
 // stream events), answers the session's requests through the call pipeline, lends its
 // upstream sessions to the Worker (which answers plain calls itself, worker-legacy.ts),
 // takes over what the Worker hands it, and ends itself after the configured idle time.
+// It holds a place among its agent's sessions from start to end (session-cap.ts).
 //
 // While a request is in flight, its answer becomes an event stream as soon as something
 // must reach the client first: progress, log messages, an upstream's question (whose
@@ -23,7 +24,7 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from "../mcp/jsonrpc.js";
-import { canBeAsked, relayableCapabilities } from "../mcp/questions.js";
+import { canBeAsked } from "../mcp/questions.js";
 import {
   allowsBatches,
   isSupportedLegacyVersion,
@@ -31,10 +32,10 @@ import {
   negotiateVersion,
 } from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
-import { listsChangedBy } from "../mcp/methods.js";
-import { clearCatalog, forgetListScope } from "../gateway/catalog.js";
+import { forgetListScope } from "../gateway/catalog.js";
 import { openChannel, type ClientChannel } from "../gateway/client-channel.js";
-import { buildContext, type CallContext } from "../gateway/context.js";
+import { countUnrouted } from "../gateway/call.js";
+import type { CallContext } from "../gateway/context.js";
 import { finishHandedCall } from "../gateway/forward.js";
 import { OwnedUpstream } from "../gateway/owned-upstreams.js";
 import { answerWith, route } from "../gateway/router.js";
@@ -42,7 +43,7 @@ import type { HandOver } from "../gateway/upstreams.js";
 import { log } from "../observe/log.js";
 import { flushOpsSoon, observerFor } from "../observe/observer.js";
 import { opsReport } from "../observe/ops-report.js";
-import { rateGateFor, requestBuckets } from "../ratelimit/rate-limits.js";
+import { rateGateFor } from "../ratelimit/rate-limits.js";
 import type { Reply } from "../wire/reply.js";
 import {
   errorHttpResponse,
@@ -52,17 +53,21 @@ import {
   type ResponseFormat,
 } from "../wire/responses.js";
 import { discoverCapabilities } from "./capabilities-at-initialize.js";
+import { admitSession, releaseSession, renewSession } from "./session-cap.js";
 import { ClientQuestions } from "./client-questions.js";
 import type { HandedCall, SessionView } from "./protocol.js";
 import { clientFactsOf, SessionRecords, type SessionRecord } from "./session-record.js";
 import { SessionListening, LISTEN_LEASE_MS } from "./session-listening.js";
 import { SessionStreams } from "./session-streams.js";
+import { sessionContext, type SessionParts } from "./session-context.js";
 import { UpstreamSlots } from "./upstream-slots.js";
 
 export type { SessionRecord } from "./session-record.js";
 
 export class McpSession extends DurableObject<Env> {
-  readonly #records = new SessionRecords(this.ctx.storage);
+  readonly #records = new SessionRecords(this.ctx.storage, (record) =>
+    this.ctx.waitUntil(renewSession(this.env, record)),
+  );
   readonly #slots = new UpstreamSlots(this.ctx.storage);
   readonly #streams = new SessionStreams(this.ctx.storage);
   readonly #questions = new ClientQuestions();
@@ -73,7 +78,14 @@ export class McpSession extends DurableObject<Env> {
   );
   /** Client requests in flight, by JSON-encoded id: notifications/cancelled aborts them. */
   readonly #inFlight = new Map<string, AbortController>();
-  readonly #observer = observerFor(this.env, (p) => this.ctx.waitUntil(p));
+  readonly #parts: SessionParts = {
+    env: this.env,
+    records: this.#records,
+    slots: this.#slots,
+    observer: observerFor(this.env, (p) => this.ctx.waitUntil(p)),
+    background: (work) => this.ctx.waitUntil(work),
+    feed: () => this.#listening.feed,
+  };
 
   /** Starts the session: called by the Worker with a fresh, unguessable id. */
   async initialize(
@@ -86,7 +98,7 @@ export class McpSession extends DurableObject<Env> {
     const snapshot = await configStore(this.env).current();
     // initialize contacts every upstream the agent may see: it counts like any request.
     try {
-      await rateGateFor(this.env.RATE_LIMITER)(requestBuckets(snapshot, identity));
+      await countUnrouted(request, { snapshot, identity, rateGate: rateGateFor(this.env.RATE_LIMITER) });
     } catch (error) {
       return rpcResponses([errorResponse(request.id, toGatewayError(error).toJsonRpc())], false, format);
     }
@@ -102,6 +114,12 @@ export class McpSession extends DurableObject<Env> {
       lastActiveAt: now,
       ttlSeconds: snapshot.settings.sessionTtlSeconds,
     };
+    // A session the agent may not hold stores nothing.
+    try {
+      await admitSession(this.env, record, snapshot.settings.maxSessionsPerAgent);
+    } catch (error) {
+      return errorHttpResponse(toGatewayError(error), request.id);
+    }
     await this.#records.start(record);
     const ctx = await this.#context(snapshot, record, caller);
     const result = {
@@ -328,38 +346,8 @@ export class McpSession extends DurableObject<Env> {
   }
 
   /** How this session's requests are answered: on its own upstream sessions, with its client's facts. */
-  async #context(snapshot: ConfigSnapshot, record: SessionRecord, caller: Caller): Promise<CallContext> {
-    const slots = await this.#slots.ready();
-    // Upstreams may ask this client only what it declared it can answer.
-    const clientCapabilities = relayableCapabilities(record.clientCapabilities);
-    const background = (work: Promise<unknown>) => this.ctx.waitUntil(work);
-    return buildContext({
-      snapshot,
-      identity: record.identity,
-      caller,
-      at: "session-object",
-      client: clientFactsOf(record),
-      observer: this.#observer,
-      rateGate: rateGateFor(this.env.RATE_LIMITER),
-      background,
-      session: {
-        setLogLevel: (level) => this.#records.setLogLevel(record, level),
-        // A list change noticed during a call: the feed decides whether this client hears of it.
-        upstreamNotification: (server, notification) => {
-          const feed = this.#listening.feed;
-          if (feed) void feed.receive(server, notification);
-          else for (const kind of listsChangedBy(notification.method)) clearCatalog(server, kind);
-        },
-      },
-      reach: (server, limiter) =>
-        new OwnedUpstream(
-          server,
-          slots.slot(server.name),
-          limiter,
-          { clientCapabilities, background },
-          `session:${record.id}`,
-        ),
-    });
+  #context(snapshot: ConfigSnapshot, record: SessionRecord, caller: Caller): Promise<CallContext> {
+    return sessionContext(this.#parts, snapshot, record, caller);
   }
 
   async #terminate(reason: "client" | "idle"): Promise<void> {
@@ -381,7 +369,10 @@ export class McpSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     log("info", "session.ended", { session: record?.id.slice(0, 8), reason });
-    if (record) this.#reportSession("ended");
+    if (record) {
+      await releaseSession(this.env, record);
+      this.#reportSession("ended");
+    }
   }
 
   #reportSession(event: "started" | "ended"): void {

@@ -8,7 +8,7 @@
 import { ChangeFeed } from "../gateway/change-feed.js";
 import { NO_SESSION, type CallContext } from "../gateway/context.js";
 import { OwnedUpstream } from "../gateway/owned-upstreams.js";
-import { questionErrors } from "../mcp/errors.js";
+import { questionErrors } from "../mcp/questions.js";
 import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
 import { refusedQuestion, type ClientAnswer } from "../mcp/questions.js";
 import { log } from "../observe/log.js";

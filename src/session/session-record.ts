@@ -1,6 +1,7 @@
 // A client session's record in its object's storage: who opened it (only they may use
 // it), what was negotiated and declared at initialize, and when it was last active, which
-// is written at most once a minute (eviction can lose at most that much).
+// is written at most once a minute (eviction can lose at most that much); each such write
+// is announced, so the session can renew its place among its agent's sessions.
 import { sameIdentity, type Identity } from "../auth/principal.js";
 import type { ClientFacts } from "../gateway/client-channel.js";
 import { SESSION_KEY } from "./storage-keys.js";
@@ -24,7 +25,11 @@ export class SessionRecords {
   #record: SessionRecord | null | undefined;
   #storedActiveAt = 0;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    /** Called when activity is stored (not on every touch). */
+    private readonly onActivityStored: (record: SessionRecord) => void = () => undefined,
+  ) {}
 
   /** The session as last loaded (undefined: not loaded yet; null: none, or ended). */
   get current(): SessionRecord | null | undefined {
@@ -59,6 +64,7 @@ export class SessionRecords {
     if (record.lastActiveAt - this.#storedActiveAt < ACTIVITY_WRITE_INTERVAL_MS) return;
     this.#storedActiveAt = record.lastActiveAt;
     void this.storage.put(SESSION_KEY, record);
+    this.onActivityStored(record);
   }
 
   setLogLevel(record: SessionRecord, level: string): void {

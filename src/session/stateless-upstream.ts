@@ -5,7 +5,8 @@
 // and sends the request itself; otherwise, or when the borrowed session cannot answer,
 // the object sends it, and can keep it open while the client answers input_required.
 import type { ResolvedServer } from "../config/snapshot.js";
-import { errors, GatewayError, questionErrors, type PlainGatewayError } from "../mcp/errors.js";
+import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
+import { questionErrors } from "../mcp/questions.js";
 import { asRecord, type JsonRpcNotification, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { HELD_REQUEST_STATE_PREFIX } from "../mcp/gateway-info.js";
 import { refusedQuestion } from "../mcp/questions.js";

@@ -9,7 +9,7 @@
 // flight: it holds a slot of the link's limiter while it lasts.
 import { createParser } from "eventsource-parser";
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest } from "../mcp/jsonrpc.js";
-import { questionErrors } from "../mcp/errors.js";
+import { questionErrors } from "../mcp/questions.js";
 import type { ClientAnswer } from "../mcp/questions.js";
 import { META, modernRequestHeaders } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";

@@ -13,7 +13,8 @@
 import { continueExchange, exchange, type Exchange, type ExchangeOutcome } from "./http-exchange.js";
 import type { Limiter } from "./limiter.js";
 import type { ResolvedServer } from "../config/snapshot.js";
-import { errors, questionErrors } from "../mcp/errors.js";
+import { errors } from "../mcp/errors.js";
+import { questionErrors } from "../mcp/questions.js";
 import {
   asRecord,
   type JsonRpcMessage,

@@ -131,7 +131,7 @@ describe("GET /status under hostile input", () => {
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(raw));
     const hash = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
     await env.CONFIG.put(`apikey:${hash}`, JSON.stringify({ agent: TEST_AGENT, expiresAt: "next tuesday" }));
-    forgetCaches();
+    await forgetCaches();
     const { report, text } = await readStatus();
     // The entry is reported, so the operator learns of it, but not by its hash.
     expect(report.config.invalidEntries).toHaveLength(1);

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { GatewayClient, postMcp, type RpcMessage, type RpcResponse } from "./support/client.js";
 import { seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
-import { askModern } from "./support/hostile.js";
+import { askModern, postModern } from "./support/hostile.js";
 
 const RATE_LIMITED = -32016;
 const HOUR = 3600;
@@ -125,6 +125,36 @@ describe("rate limits", () => {
       // The two pings used the agent's limit for its other requests too.
       expectRateLimited(await askAs(agent.key, "tools/list"), limited);
       expect(await callsUpstream()).toBe(0);
+    });
+
+    it("counts a 2026-07-28 subscriptions/listen like any other request", async () => {
+      const agent = newAgent("listen");
+      const limited = { limit: 2, windowSeconds: HOUR, scope: "agent" as const, agent: agent.name };
+      await seedAgents([{ ...agent, rules: { rateLimits: { requests: { limit: 2, windowSeconds: HOUR } } } }]);
+      const listen = () =>
+        postModern(
+          "subscriptions/listen",
+          { notifications: { toolsListChanged: true } },
+          { headers: { authorization: `Bearer ${agent.key}` } },
+        );
+      const stream = await listen();
+      expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      await stream.body?.cancel();
+      expect((await askAs(agent.key, "tools/list")).result).toBeDefined();
+
+      const refused = await listen();
+      expect(refused.status).toBe(200);
+      expect(refused.headers.get("content-type")).toMatch(/^application\/json/);
+      expectRateLimited((await refused.json()) as RpcResponse, limited);
+    });
+
+    it("counts requests refused before their target is known: an unknown method, a call without a name", async () => {
+      const agent = newAgent("refused-early");
+      await seedAgents([{ ...agent, rules: { rateLimits: { requests: { limit: 3, windowSeconds: HOUR } } } }]);
+      const client = await GatewayClient.open({ key: agent.key });
+      expect((await client.error("no/such_method")).data?.code).toBe("METHOD_NOT_FOUND");
+      expect((await client.error("tools/call", { arguments: {} })).data?.code).toBe("INVALID_PARAMS");
+      expectRateLimited(await client.rpc("ping"), { limit: 3, windowSeconds: HOUR, scope: "agent", agent: agent.name });
     });
 
     it("counts initialize like any other request", async () => {

@@ -1,7 +1,9 @@
 // How many 2025-era sessions one agent may hold open: `settings.maxSessionsPerAgent`. Beyond
 // the cap, initialize is refused with a JSON-RPC error naming the limit (HTTP 429); other
 // agents are unaffected, and ending a session (DELETE) frees its place.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { SessionRecord } from "../../src/session/mcp-session.js";
 import { GatewayClient, initializeAs, type RpcResponse } from "./support/client.js";
 import { seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
@@ -62,6 +64,25 @@ describe("settings.maxSessionsPerAgent", () => {
     expect((await open[1]!.end()).status).toBe(204);
     const replacement = await GatewayClient.open({ key: capped.key });
     expect(await replacement.callText("fx__echo", { text: "replaced" })).toBe("replaced");
+    await expectRefused(await initializeAs({ key: capped.key }));
+  });
+
+  it("frees a place when one of the agent's sessions idles out", async () => {
+    const open: GatewayClient[] = [];
+    for (let i = 0; i < CAP; i++) open.push(await GatewayClient.open({ key: capped.key }));
+    await expectRefused(await initializeAs({ key: capped.key }));
+
+    // One session was last active two hours ago; its alarm ends it.
+    const idle = open[2]!;
+    await runInDurableObject(idle.stub, async (_instance, state) => {
+      const record = (await state.storage.get<SessionRecord>("session"))!;
+      await state.storage.put("session", { ...record, lastActiveAt: record.lastActiveAt - 2 * 3600_000 });
+    });
+    await evictDurableObject(idle.stub);
+    expect(await runDurableObjectAlarm(idle.stub)).toBe(true);
+
+    const replacement = await GatewayClient.open({ key: capped.key });
+    expect(await replacement.callText("fx__echo", { text: "after idling" })).toBe("after idling");
     await expectRefused(await initializeAs({ key: capped.key }));
   });
 });
