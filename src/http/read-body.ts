@@ -15,6 +15,7 @@ export async function readBody(request: Request, maxBytes: number, timeoutMs: nu
   const declared = declaredLength(request);
   if (declared !== undefined && declared > maxBytes) return { kind: "too-large" };
   if (!request.body) return { kind: "read", bytes: new Uint8Array() };
+  if (declared !== undefined) return readDeclared(request, declared, timeoutMs);
   const reader = request.body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"deadline">((resolve) => (timer = setTimeout(() => resolve("deadline"), timeoutMs)));
@@ -43,6 +44,27 @@ export async function readBody(request: Request, maxBytes: number, timeoutMs: nu
   if (declared !== undefined && size < declared)
     return { kind: "cut-short", bytesRead: size, reason: `${size} of ${declared} bytes arrived` };
   return { kind: "read", bytes: concatenate(chunks, size) };
+}
+
+/** A body with a Content-Length (within the limit): read in one go, against the deadline. */
+async function readDeclared(request: Request, declared: number, timeoutMs: number): Promise<BodyRead> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"deadline">((resolve) => (timer = setTimeout(() => resolve("deadline"), timeoutMs)));
+  try {
+    const read = await Promise.race([new Response(request.body).arrayBuffer(), deadline]);
+    if (read === "deadline") return { kind: "too-slow", bytesRead: 0 };
+    if (read.byteLength < declared)
+      return {
+        kind: "cut-short",
+        bytesRead: read.byteLength,
+        reason: `${read.byteLength} of ${declared} bytes arrived`,
+      };
+    return { kind: "read", bytes: new Uint8Array(read) };
+  } catch (error) {
+    return { kind: "cut-short", bytesRead: 0, reason: String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function declaredLength(request: Request): number | undefined {

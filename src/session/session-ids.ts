@@ -16,11 +16,21 @@ export async function issueSessionId(key: CryptoKey): Promise<string> {
   return toHex(random) + (await tagOf(key, random));
 }
 
+/** Ids already checked in this isolate, so a session's later requests cost no HMAC; the oldest go first. */
+const checked = new WeakMap<CryptoKey, Set<string>>();
+const MAX_CHECKED = 10_000;
+
 /** Whether `id` is one `issueSessionId` made with this key; compared in constant time. */
 export async function isIssuedSessionId(key: CryptoKey, id: string): Promise<boolean> {
   if (!SESSION_ID.test(id)) return false;
+  let known = checked.get(key);
+  if (known?.has(id)) return true;
   const random = fromHex(id.slice(0, RANDOM_BYTES * 2));
-  return constantTimeEqual(id.slice(RANDOM_BYTES * 2), await tagOf(key, random));
+  if (!constantTimeEqual(id.slice(RANDOM_BYTES * 2), await tagOf(key, random))) return false;
+  if (!known) checked.set(key, (known = new Set()));
+  if (known.size >= MAX_CHECKED) known.delete(known.values().next().value!);
+  known.add(id);
+  return true;
 }
 
 /** The part of an id that names its session without being usable as one (the tag is left out). */
