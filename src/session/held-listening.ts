@@ -7,6 +7,7 @@
 import type { UpstreamLink } from "../upstream/upstream-link.js";
 import { UpstreamListener } from "../upstream/listener.js";
 import { heldLine } from "./protocol.js";
+import { UseLease } from "./use-lease.js";
 
 /** A session in use keeps its upstream heard this long after its last use. */
 export const HELD_LISTEN_LEASE_MS = 30_000;
@@ -16,8 +17,7 @@ export class HeldListening {
   #listener: UpstreamListener | undefined;
   /** The registration (fingerprint) the listener hears: a changed one is heard afresh. */
   #heard: string | undefined;
-  #leaseUntil = 0;
-  #leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #lease = new UseLease(() => this.#expire());
 
   constructor(private readonly background: (work: Promise<unknown>) => void) {}
 
@@ -36,9 +36,7 @@ export class HeldListening {
 
   /** The session is in use: hear the upstream for at least `ms` more. */
   keepFor(link: UpstreamLink, ms: number): void {
-    this.#leaseUntil = Math.max(this.#leaseUntil, Date.now() + ms);
-    clearTimeout(this.#leaseTimer);
-    this.#leaseTimer = setTimeout(() => this.#expire(), this.#leaseUntil - Date.now());
+    this.#lease.extend(ms);
     this.#hear(link);
   }
 
@@ -57,8 +55,8 @@ export class HeldListening {
   }
 
   #expire(): void {
-    if (this.#subscribers.size > 0 || Date.now() < this.#leaseUntil) return;
-    clearTimeout(this.#leaseTimer);
+    if (this.#subscribers.size > 0 || this.#lease.active) return;
+    this.#lease.cancel();
     this.#listener?.stop();
     this.#listener = undefined;
     this.#heard = undefined;

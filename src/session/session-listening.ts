@@ -16,6 +16,7 @@ import { MAX_UPSTREAM_FETCHES } from "../upstream/limiter.js";
 import { UpstreamListener } from "../upstream/listener.js";
 import type { ClientQuestions } from "./client-questions.js";
 import type { RecordedStream } from "./recorded-stream.js";
+import { UseLease } from "./use-lease.js";
 
 /**
  * Upstreams listened to at most: each open stream holds one of the invocation's six
@@ -31,8 +32,7 @@ export class SessionListening {
   #ctx: CallContext | undefined;
   /** The GET stream, while its client reads it, and the feed that filters what it hears. */
   #heard: { stream: RecordedStream; feed: ChangeFeed } | undefined;
-  #leaseUntil = 0;
-  #leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #lease = new UseLease(() => this.#expire());
 
   constructor(
     private readonly contextOf: () => Promise<CallContext>,
@@ -63,9 +63,7 @@ export class SessionListening {
 
   /** The session is in use: listen for at least `ms` more. */
   keepFor(ms: number): void {
-    this.#leaseUntil = Math.max(this.#leaseUntil, Date.now() + ms);
-    clearTimeout(this.#leaseTimer);
-    this.#leaseTimer = setTimeout(() => this.#expire(), this.#leaseUntil - Date.now());
+    this.#lease.extend(ms);
     this.background(this.#start().catch(() => undefined));
   }
 
@@ -75,7 +73,7 @@ export class SessionListening {
   }
 
   stop(): void {
-    clearTimeout(this.#leaseTimer);
+    this.#lease.cancel();
     for (const listener of this.#listeners) listener.stop();
     this.#listeners = [];
     this.#heard = undefined;
@@ -83,7 +81,7 @@ export class SessionListening {
   }
 
   #expire(): void {
-    if (this.#heard || Date.now() < this.#leaseUntil) return;
+    if (this.#heard || this.#lease.active) return;
     this.stop();
   }
 
