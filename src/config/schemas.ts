@@ -67,6 +67,24 @@ export const ServerRegistrationSchema = z
   .strict();
 export type ServerRegistration = z.infer<typeof ServerRegistrationSchema>;
 
+/** A picomatch glob: `*`, `get_*`, `*_user`, `{read,list}_*`; for resource URIs `**` crosses '/'. */
+const GlobSchema = z.string().min(1).max(512);
+/** Per-server patterns, keyed by registration name (or a glob over registration names). */
+const PerServerGlobsSchema = z.record(GlobSchema, z.array(GlobSchema).max(1000));
+
+/** How an endpoint lists its tools: every visible one, only the gateway's meta-tools, or both. */
+export const ExposureSchema = z
+  .enum(["direct", "discovery", "hybrid"])
+  .describe(
+    "direct: every visible tool is listed; discovery: only the gateway's meta-tools (list_servers, get_server_tools, search_tools, execute_tool); hybrid: the meta-tools plus the tools directTools names.",
+  );
+export type Exposure = z.infer<typeof ExposureSchema>;
+
+/** In hybrid exposure: per server, the upstream's own tool names (globs) listed directly. */
+const DirectToolsSchema = PerServerGlobsSchema.describe(
+  "In hybrid exposure, per server (name or glob): the upstream's own tool names (globs) listed beside the meta-tools.",
+);
+
 export const SettingsSchema = z
   .object({
     prefixStrategy: z
@@ -124,6 +142,10 @@ export const SettingsSchema = z
       .max(86_400)
       .default(60)
       .describe("How long an upstream's tool, prompt and resource lists are cached."),
+    exposure: ExposureSchema.default("direct").describe(
+      "How tools are listed unless an agent or virtual server says otherwise: direct, discovery or hybrid.",
+    ),
+    directTools: DirectToolsSchema.optional(),
     anonymousAgent: NameSchema.optional().describe(
       "Requests without an API key act as this agent. Unset (the default): they get 401.",
     ),
@@ -210,11 +232,6 @@ export type Settings = z.infer<typeof SettingsSchema>;
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 
-/** A picomatch glob: `*`, `get_*`, `*_user`, `{read,list}_*`; for resource URIs `**` crosses '/'. */
-const GlobSchema = z.string().min(1).max(512);
-/** Per-server patterns, keyed by registration name (or a glob over registration names). */
-const PerServerGlobsSchema = z.record(GlobSchema, z.array(GlobSchema).max(1000));
-
 export const RuleSetSchema = z
   .object({
     servers: z.array(GlobSchema).max(1000).optional().describe("Registration names (globs)."),
@@ -249,6 +266,8 @@ export const AgentRulesSchema = z
   .object({
     description: z.string().max(2000).default(""),
     allow: RuleSetSchema.default({}).describe("What the agent may see and call; nothing is allowed unless listed."),
+    exposure: ExposureSchema.optional().describe("How tools are listed to this agent; unset: settings.exposure."),
+    directTools: DirectToolsSchema.optional(),
     deny: RuleSetSchema.default({}).describe("Always wins over allow."),
     rateLimits: RateLimitsSchema.optional().describe("Request and per-tool call limits, counted exactly per agent."),
   })
@@ -271,6 +290,10 @@ export const VirtualServerSchema = z
   .object({
     description: z.string().max(2000).default(""),
     servers: z.array(GlobSchema).max(1000).describe("Registration names (globs) this endpoint aggregates."),
+    exposure: ExposureSchema.optional().describe(
+      "How this endpoint lists tools; unset: the agent's, else settings.exposure.",
+    ),
+    directTools: DirectToolsSchema.optional(),
     tools: PerServerGlobsSchema.optional().describe(
       "Per server that `servers` matches: only these upstream tools (globs); never adds a server. Unset: all.",
     ),

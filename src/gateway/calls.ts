@@ -9,7 +9,10 @@ import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { MODERN_PROTOCOL_VERSIONS } from "../mcp/versions.js";
 import { countRequest, result, type Answer, type Call, type Params } from "./call.js";
 import { advertisedCapabilities } from "./capabilities.js";
+import { runMetaTool } from "./discovery.js";
+import { exposureFor } from "./exposure.js";
 import { forward, forwardQuietly } from "./forward.js";
+import { isMetaTool } from "./meta-tools.js";
 import { settleWithin } from "./settle-within.js";
 import { guard, refuseAmbiguousPath, resolveName, resolveUri, templateOwner } from "./targets.js";
 
@@ -17,6 +20,8 @@ export async function callNamed(kind: "tools" | "prompts", call: Call, params: P
   const method = call.request.method;
   const name = params["name"];
   if (typeof name !== "string" || name === "") throw errors.invalidParams(`${method} needs a 'name'`);
+  if (kind === "tools" && isMetaTool(name) && exposureFor(call.ctx.snapshot, call.ctx.identity).mode !== "direct")
+    return runMetaTool(name, call, params);
   let resolved: Awaited<ReturnType<typeof resolveName>>;
   try {
     resolved = await resolveName(kind, name, call.ctx);

@@ -9,6 +9,7 @@ import { LISTS, listsChangedBy } from "../mcp/methods.js";
 import { clearCatalog, type ListKind } from "./catalog.js";
 import type { CallContext } from "./context.js";
 import { collectFor, visibleNamedOf } from "./targets.js";
+import { exposedToolList } from "./exposed-tools.js";
 import { uriView } from "./views.js";
 import { visibleUris } from "./visible-views.js";
 import { wantsLog } from "./client-channel.js";
@@ -90,9 +91,11 @@ export class ChangeFeed {
   async #visible(kind: ListKind): Promise<string> {
     const collected = await collectFor(kind, this.ctx);
     const items =
-      kind === "tools" || kind === "prompts"
-        ? visibleNamedOf(kind, collected.lists, this.ctx).items
-        : visibleUris(kind, uriView(kind, collected.lists), this.ctx.policy).items;
+      kind === "tools"
+        ? exposedToolList(collected.lists, this.ctx).items
+        : kind === "prompts"
+          ? visibleNamedOf(kind, collected.lists, this.ctx).items
+          : visibleUris(kind, uriView(kind, collected.lists), this.ctx.policy).items;
     return fnv1a(JSON.stringify(items));
   }
 }

@@ -72,3 +72,11 @@ export function buildContext(input: ContextInput): CallContext {
     .map((server) => reach(server, limiter));
   return { ...facts, policy, upstreams, session: session ?? NO_SESSION };
 }
+
+/** The same invocation as a narrower identity (a sub-agent): its policy, and only the upstreams it may see. */
+export function narrowedContext(ctx: CallContext, identity: Identity): CallContext {
+  if (identity === ctx.identity) return ctx;
+  const policy = policyFor(ctx.snapshot, identity);
+  const upstreams = ctx.upstreams.filter((upstream) => policy.decideServer(upstream.server.name).allowed);
+  return { ...ctx, identity, policy, upstreams };
+}

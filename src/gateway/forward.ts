@@ -11,6 +11,7 @@ import { audit } from "../observe/audit.js";
 import type { RequestOptions } from "../upstream/link.js";
 import type { Call, Params } from "./call.js";
 import { clientOptions, exchangeWithClient } from "./client-loop.js";
+import { presentExecuted } from "./executed-result.js";
 import { placeCall, type CallPlacement } from "./placement.js";
 import { auditLine } from "./record.js";
 import { answered, type CallSubject, type HandOver, type Sent, type Upstream } from "./upstreams.js";
@@ -74,9 +75,11 @@ export async function finishHandedCall(
 ): Promise<Sent> {
   const params = handed.sent ?? {};
   const { options } = clientOptions(call, upstream.server.name, params);
-  return recorded(call, call.request.method, upstream, params, handed.subject, async () =>
+  const sent = await recorded(call, call.request.method, upstream, params, handed.subject, async () =>
     answered(await read(options)),
   );
+  const via = handed.subject?.via;
+  return via ? presentExecuted(sent, via.server, via.name) : sent;
 }
 
 async function recorded(
@@ -128,7 +131,16 @@ function record(call: Call, method: string, upstream: Upstream, facts: Recorded)
   const item = subject?.name ?? subject?.uri ?? method;
   ctx.observer.call({ agent, server, method, item, status, latencyMs });
   const names = { server, name: subject?.name, uri: subject?.uri };
-  const line = auditLine(ctx, { kind: "upstream", method, ...decided, upstreamStatus: status, latencyMs, ...names });
+  const via = subject?.via ? { via: subject.via.tool } : {};
+  const line = auditLine(ctx, {
+    kind: "upstream",
+    method,
+    ...decided,
+    upstreamStatus: status,
+    latencyMs,
+    ...names,
+    ...via,
+  });
   const payloads = upstream.server.registration.auditPayloads;
   const args = facts.params["arguments"] ?? facts.params;
   audit(payloads ? { ...line, arguments: args, result: facts.outcome } : line, upstream.server.secretForms);

@@ -5,7 +5,9 @@ import { GATEWAY_META } from "../mcp/gateway-info.js";
 import type { ListKind } from "../mcp/methods.js";
 import { paginate } from "../mcp/pagination.js";
 import { result, type Answer, type Call, type Params } from "./call.js";
-import type { Collected } from "./catalog.js";
+import type { Collected, ServerItems } from "./catalog.js";
+import type { CallContext } from "./context.js";
+import { exposedToolList } from "./exposed-tools.js";
 import { auditFiltered } from "./record.js";
 import { collectFor, visibleNamedOf } from "./targets.js";
 import { namedView, uriView } from "./views.js";
@@ -15,16 +17,19 @@ export async function list(kind: ListKind, call: Call, params: Params): Promise<
   const { ctx } = call;
   const collected = await collectFor(kind, ctx);
   if (collected.handOver) return { kind: "handed-over", handOver: collected.handOver };
-  const { visible, total } =
-    kind === "tools" || kind === "prompts"
-      ? { visible: visibleNamedOf(kind, collected.lists, ctx), total: namedView(kind, collected.lists, ctx.snapshot) }
-      : {
-          visible: visibleUris(kind, uriView(kind, collected.lists), ctx.policy),
-          total: uriView(kind, collected.lists),
-        };
+  const { visible, total } = shownOf(kind, collected.lists, ctx);
   auditFiltered(ctx, call.request.method, visible.items.length, total.items.length);
   const page = paginate(visible.items, params["cursor"], ctx.snapshot.settings.pageSize, visible.fingerprint);
   return result(listResult(kind, page, collected));
+}
+
+/** The list as this principal is shown it (tools as its exposure says), and all there was. */
+function shownOf(kind: ListKind, lists: readonly ServerItems[], ctx: CallContext) {
+  if (kind === "tools") return { visible: exposedToolList(lists, ctx), total: namedView(kind, lists, ctx.snapshot) };
+  if (kind === "prompts")
+    return { visible: visibleNamedOf(kind, lists, ctx), total: namedView(kind, lists, ctx.snapshot) };
+  const merged = uriView(kind, lists);
+  return { visible: visibleUris(kind, merged, ctx.policy), total: merged };
 }
 
 function listResult(kind: string, page: { items: readonly unknown[]; nextCursor?: string }, collected: Collected) {

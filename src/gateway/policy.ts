@@ -121,6 +121,11 @@ export function matchesAny(patterns: readonly string[], value: string): boolean 
   return firstMatch(patterns, value, ALLOW) !== undefined;
 }
 
+/** Whether a per-server map of globs (keyed by server name or glob) names this item of this server. */
+export function matchesPerServer(map: Record<string, string[]> | undefined, server: string, name: string): boolean {
+  return perServer(map, server).some(([, patterns]) => firstMatch(patterns, name, ALLOW) !== undefined);
+}
+
 const ALLOW = { dot: true, windows: false } as const;
 const DENY = { dot: true, windows: false, nocase: true } as const;
 type MatchOptions = typeof ALLOW | typeof DENY;

@@ -204,3 +204,38 @@ export async function templateOwner(uri: string, ctx: CallContext): Promise<Reso
   const server = uriView("resourceTemplates", templates.lists).owners.get(uri);
   return { kind: "found", target: ctx.upstreams.find((u) => u.server.name === server) };
 }
+
+/** The upstream named `server` that this principal may see; else the error a call to it would get. */
+export function upstreamNamed(server: string, ctx: CallContext): Upstream {
+  const upstream = ctx.upstreams.find((u) => u.server.name === server);
+  if (upstream) return upstream;
+  if (ctx.snapshot.servers.has(server) || ctx.snapshot.unusable.has(server)) {
+    const decision = ctx.policy.decideServer(server);
+    if (!decision.allowed)
+      throw errors.deniedByPolicy(`server '${server}'`, decision.rule, ctx.snapshot.revision, { server });
+    const unusable = ctx.snapshot.unusable.get(server);
+    if (unusable !== undefined) throw errors.invalidConfig(server, unusable);
+  }
+  throw errors.invalidParams(`no server named '${server}'; call list_servers for the servers you may use`);
+}
+
+/**
+ * One upstream's fresh list (as long as it takes), with the lists already known of the
+ * others: enough to name its items as the merged view does. A failing list is its error.
+ */
+export async function listsWith(
+  kind: ListKind,
+  upstream: Upstream,
+  ctx: CallContext,
+): Promise<Resolved<ServerItems[]>> {
+  const collected = await collectFor(kind, ctx, { upstreams: [upstream], deadline: false });
+  if (collected.handOver) return { kind: "handed-over", handOver: collected.handOver };
+  const failure = collected.failures[0];
+  if (failure) throw failure.error;
+  const others = known(
+    kind,
+    ctx,
+    ctx.upstreams.filter((u) => u !== upstream),
+  );
+  return { kind: "found", target: [...collected.lists, ...others] };
+}

@@ -14,6 +14,8 @@ export interface CallSubject {
   kind: SubjectKind;
   name?: string;
   uri?: string;
+  /** Made through the execute_tool meta-tool, which names the tool by server and name. */
+  via?: { tool: "execute_tool"; server: string; name: string };
 }
 
 /**

@@ -4,10 +4,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { audit } from "../observe/audit.js";
 import { bearerToken, checkApiKey } from "../auth/api-key.js";
-import { effectiveAgent, type Principal } from "../auth/principal.js";
-import { agentLayer } from "../gateway/access.js";
-import { decideDelegate, matchesAny } from "../gateway/policy.js";
-import { NameSchema } from "../config/schemas.js";
+import { effectiveAgent, identityOf, type Principal } from "../auth/principal.js";
+import { narrowTo } from "../gateway/delegation.js";
+import { matchesAny } from "../gateway/policy.js";
 import { errors } from "../mcp/errors.js";
 import type { AppEnv } from "./context.js";
 
@@ -50,16 +49,13 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     }
 
     const subAgent = c.req.header(SUB_AGENT_HEADER);
-    if (subAgent !== undefined && subAgent !== principal.agent) {
-      const valid = NameSchema.safeParse(subAgent).success;
-      const decision = valid
-        ? decideDelegate(agentLayer(snapshot, principal.agent), subAgent)
-        : { allowed: false, rule: "not a valid agent name" };
-      if (!decision.allowed) {
-        refused(c, "delegate", decision.rule, principal);
-        throw errors.forbiddenDelegation(principal.agent, valid ? subAgent : "(invalid)", decision.rule);
+    if (subAgent !== undefined) {
+      const narrowed = narrowTo(snapshot, identityOf(principal), subAgent);
+      if (!narrowed.ok) {
+        refused(c, narrowed.step, narrowed.rule, principal);
+        throw narrowed.error;
       }
-      principal.delegate = subAgent;
+      if (narrowed.identity.delegate !== undefined) principal.delegate = narrowed.identity.delegate;
     }
 
     const vsName = c.req.param("name");

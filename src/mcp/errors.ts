@@ -164,6 +164,15 @@ export const errors = {
       200,
       { name },
     ),
+  /** A tool the meta-tools were asked for by server and name, which that server does not offer. */
+  toolNotOnServer: (server: string, tool: string) =>
+    new GatewayError(
+      "TOOL_NOT_FOUND",
+      C.INVALID_PARAMS,
+      `Unknown tool: '${tool}' on server '${server}'. Call get_server_tools or search_tools for the tools you may use.`,
+      200,
+      { server, name: tool },
+    ),
   promptNotFound: (name: string) =>
     new GatewayError(
       "NOT_FOUND",

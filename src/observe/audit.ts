@@ -39,6 +39,8 @@ export interface AuditLine {
   /** Only when the registration sets auditPayloads; redacted here regardless. */
   arguments?: unknown;
   result?: unknown;
+  /** A call made through a meta-tool (`execute_tool`), not named directly. */
+  via?: string;
 }
 
 export const REDACTED = "[REDACTED]";

@@ -82,6 +82,11 @@ export class CircuitBreaker {
 
 const breakers = new Map<string, CircuitBreaker>();
 
+/** What this isolate's breaker for an upstream says now ("closed" when it has none). */
+export function breakerState(server: string, url: string, policy: BreakerPolicy): BreakerState {
+  return breakers.get(`${server}|${url}|${policy.failures}|${policy.openMs}`)?.state ?? "closed";
+}
+
 /** This isolate's breaker for an upstream; a new URL or policy starts a fresh one. */
 export function breakerFor(
   server: string,
