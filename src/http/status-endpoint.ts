@@ -59,6 +59,7 @@ export function statusReport(snapshot: ConfigSnapshot, totals: StatusTotals) {
       agents: snapshot.agents.size,
       virtualServers: snapshot.virtualServers.size,
       apiKeys: snapshot.apiKeys.size,
+      exposure: exposureOf(snapshot),
       invalidEntries: snapshot.problems.map(({ key, problem, keptLastGood }) => ({ key, problem, keptLastGood })),
       warnings: snapshot.warnings,
     },
@@ -84,6 +85,17 @@ export function statusReport(snapshot: ConfigSnapshot, totals: StatusTotals) {
         latency: summarizeLatency(latency),
       }))
       .sort((a, b) => b.calls - a.calls),
+  };
+}
+
+/** How tools are listed: the default, and the agents and virtual servers that set their own. */
+function exposureOf(snapshot: ConfigSnapshot) {
+  const own = (entries: ReadonlyMap<string, { exposure?: string | undefined }>) =>
+    Object.fromEntries([...entries].flatMap(([name, entry]) => (entry.exposure ? [[name, entry.exposure]] : [])));
+  return {
+    default: snapshot.settings.exposure,
+    agents: own(snapshot.agents),
+    virtualServers: own(snapshot.virtualServers),
   };
 }
 

@@ -61,7 +61,7 @@ describe("/status", () => {
           "needs-secret": { url: tenant.url, headers: { authorization: "Bearer ${NO_SUCH_SECRET}" } },
         },
         agents: { reader: { allow: { servers: ["ghost"] } } },
-        virtualServers: { desk: { servers: [good], agents: ["*"] } },
+        virtualServers: { desk: { servers: [good], agents: ["*"], exposure: "discovery" } },
         apiKeys: { "reader-key-0123456789": { agent: "reader" } },
       });
       const { report } = await readStatus();
@@ -75,6 +75,7 @@ describe("/status", () => {
         agents: 2,
         virtualServers: 1,
         apiKeys: 2,
+        exposure: { default: "direct", agents: {}, virtualServers: { desk: "discovery" } },
         invalidEntries: expect.arrayContaining([
           { key: "server:bad", problem: expect.stringContaining("url"), keptLastGood: false },
           { key: "server:needs-secret", problem: expect.stringContaining("NO_SUCH_SECRET"), keptLastGood: false },

@@ -49,6 +49,7 @@ export interface StatusReport {
     agents: number;
     virtualServers: number;
     apiKeys: number;
+    exposure: { default: string; agents: Record<string, string>; virtualServers: Record<string, string> };
     invalidEntries: Array<{ key: string; problem: string; keptLastGood: boolean }>;
     warnings: string[];
   };
