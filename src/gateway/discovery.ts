@@ -18,11 +18,9 @@ import { visibleTools, type VisibleTool } from "./exposed-tools.js";
 import { META_TOOL_SCHEMAS, type MetaToolInput, type MetaToolName } from "./meta-tools.js";
 import { auditLine } from "./record.js";
 import { searchVisibleTools } from "./search-view.js";
+import { withinBudget } from "./token-budget.js";
 import { collectFor, listsWith, upstreamNamed } from "./targets.js";
 import type { Upstream } from "./upstreams.js";
-
-/** A tokens estimate: about four characters of JSON each (no tokenizer in the Worker). */
-const CHARS_PER_TOKEN = 4;
 
 export async function runMetaTool(name: MetaToolName, call: Call, params: Params): Promise<Answer> {
   const parsed = META_TOOL_SCHEMAS[name].input.safeParse(params["arguments"] ?? {});
@@ -113,19 +111,6 @@ function serverTools(lists: ServerItems[], call: Call, args: MetaToolInput<"get_
       (!wanted || wanted.has(tool.nameInServer)) &&
       (!matches || matches(tool.nameInServer)),
   );
-}
-
-/** Whole definitions, in order, while their estimated tokens fit the budget. */
-export function withinBudget<T>(definitions: readonly T[], maxTokens: number | undefined): T[] {
-  if (maxTokens === undefined) return [...definitions];
-  const within: T[] = [];
-  let spent = 0;
-  for (const definition of definitions) {
-    spent += Math.ceil(JSON.stringify(definition).length / CHARS_PER_TOKEN);
-    if (spent > maxTokens) break;
-    within.push(definition);
-  }
-  return within;
 }
 
 async function searchTools(call: Call, args: MetaToolInput<"search_tools">): Promise<Shown> {
