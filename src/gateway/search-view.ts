@@ -8,7 +8,15 @@ import { visibleTools, type VisibleTool } from "./exposed-tools.js";
 import { buildToolIndex, rankTools, type SearchableTool, type ToolIndex } from "./tool-search.js";
 import { namedView, type NamedView } from "./views.js";
 
-const indexes = new WeakMap<NamedView, ToolIndex>();
+interface ViewIndex {
+  index: ToolIndex;
+  /** Each indexed tool's position, by server and upstream name. */
+  positions: Map<string, number>;
+}
+
+const indexes = new WeakMap<NamedView, ViewIndex>();
+/** For one principal's visible tools, the visible tool at each position of the index (or none). */
+const visibleByPosition = new WeakMap<readonly VisibleTool[], WeakMap<ToolIndex, Array<VisibleTool | undefined>>>();
 
 export interface FoundTools {
   hits: Array<{ tool: VisibleTool; score: number }>;
@@ -22,26 +30,44 @@ export function searchVisibleTools(
   query: string,
   options: { limit: number; server?: string | undefined },
 ): FoundTools {
-  const index = indexOf(namedView("tools", lists, ctx.snapshot));
-  const visible = new Map(visibleTools(lists, ctx).map((tool) => [`${tool.server}\n${tool.original}`, tool]));
-  const ranked = rankTools(
-    index,
-    query,
-    (server, name) => (options.server === undefined || server === options.server) && visible.has(`${server}\n${name}`),
-  );
-  const hits = ranked.slice(0, options.limit).map((hit) => ({
-    tool: visible.get(`${hit.server}\n${hit.name}`)!,
-    score: hit.score,
-  }));
-  return { hits, total: ranked.length };
+  const { index, positions } = indexOf(namedView("tools", lists, ctx.snapshot));
+  const visible = visibleAt(visibleTools(lists, ctx), index, positions);
+  const accept = (doc: number) => {
+    const tool = visible[doc];
+    return tool !== undefined && (options.server === undefined || tool.server === options.server);
+  };
+  const ranked = rankTools(index, query, { limit: options.limit, accept });
+  const hits = ranked.hits.map((hit) => ({ tool: visible[hit.index]!, score: hit.score }));
+  return { hits, total: ranked.total };
+}
+
+function visibleAt(
+  tools: readonly VisibleTool[],
+  index: ToolIndex,
+  positions: ReadonlyMap<string, number>,
+): Array<VisibleTool | undefined> {
+  let perIndex = visibleByPosition.get(tools);
+  if (!perIndex) visibleByPosition.set(tools, (perIndex = new WeakMap()));
+  let byPosition = perIndex.get(index);
+  if (!byPosition) {
+    byPosition = new Array<VisibleTool | undefined>(index.tools.length);
+    for (const tool of tools) {
+      const position = positions.get(key(tool.server, tool.original));
+      if (position !== undefined) byPosition[position] = tool;
+    }
+    perIndex.set(index, byPosition);
+  }
+  return byPosition;
 }
 
 /** The index of a merged view's tools, by their upstream names. */
-function indexOf(view: NamedView): ToolIndex {
-  let index = indexes.get(view);
-  if (!index) {
+function indexOf(view: NamedView): ViewIndex {
+  let built = indexes.get(view);
+  if (!built) {
+    const positions = new Map<string, number>();
     const tools: SearchableTool[] = view.names.entries.map((entry, i) => {
       const item = view.items[i]!;
+      positions.set(key(entry.server, entry.original), i);
       return {
         server: entry.server,
         name: entry.original,
@@ -50,8 +76,12 @@ function indexOf(view: NamedView): ToolIndex {
         inputSchema: item["inputSchema"] as Record<string, unknown> | undefined,
       };
     });
-    index = buildToolIndex(tools);
-    indexes.set(view, index);
+    built = { index: buildToolIndex(tools), positions };
+    indexes.set(view, built);
   }
-  return index;
+  return built;
+}
+
+function key(server: string, name: string): string {
+  return `${server}\n${name}`;
 }

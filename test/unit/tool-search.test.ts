@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  buildToolIndex,
-  normalizeWord,
-  searchTools,
-  splitWords,
-  type SearchableTool,
-} from "../../src/gateway/tool-search.js";
+import { buildToolIndex, searchTools, type SearchableTool } from "../../src/gateway/tool-search.js";
+import { buildToolIndex as build, rankTools } from "../../src/gateway/tool-search.js";
+import { TermTable } from "../../src/gateway/term-table.js";
+import { normalizeWord, splitWords } from "../../src/gateway/tool-words.js";
 import { estimatedTokens, withinBudget } from "../../src/gateway/token-budget.js";
 
 describe("splitting names and sentences into words", () => {
@@ -16,6 +13,13 @@ describe("splitting names and sentences into words", () => {
     expect(splitWords("parseHTTPResponse")).toEqual(["parse", "HTTP", "Response"]);
     expect(splitWords("s3Bucket v2")).toEqual(["s", "3", "Bucket", "v", "2"]);
     expect(splitWords("Créer un événement")).toEqual(["Créer", "un", "événement"]);
+  });
+
+  it("reads letters beyond ASCII, their case included, and characters outside the BMP", () => {
+    expect(splitWords("ÉtéDate straßeÖffnen")).toEqual(["Été", "Date", "straße", "Öffnen"]);
+    expect(splitWords("日本語のテキスト 2段")).toEqual(["日本語のテキスト", "2", "段"]);
+    expect(splitWords("deploy🚀now 𝐁old")).toEqual(["deploy", "now", "𝐁old"]);
+    expect(splitWords("")).toEqual([]);
   });
 
   it("stems, lowers and drops words that carry no meaning here", () => {
@@ -69,6 +73,71 @@ describe("ranking tools for a task", () => {
     expect(searchTools(index, "zebra")).toEqual([]);
     expect(searchTools(index, "*** ?? ---")).toEqual([]);
     expect(searchTools(index, "")).toEqual([]);
+  });
+});
+
+describe("numbering the terms of many texts", () => {
+  it("gives a word the same number wherever it appears, in any form that normalizes alike", () => {
+    const table = new TermTable();
+    const out: number[] = [];
+    expect(table.addTerms("Create the issues", out)).toBe(2);
+    table.addTerms("create_issue", out);
+    table.addTerms("createIssue now", out);
+    expect(out).toEqual([0, 1, 0, 1, 0, 1, 2]);
+    expect([...table.terms.keys()]).toEqual([normalizeWord("create"), normalizeWord("issue"), "now"]);
+  });
+
+  it("keeps every word apart as it grows far past its first size", () => {
+    const table = new TermTable();
+    // Letters only ("qa", "qb", …), so that each is one word and none is a stopword.
+    const letters = (n: number): string =>
+      (n < 26 ? "" : letters(Math.floor(n / 26) - 1)) + "abcdefghijklmnopqrstuvwxyz"[n % 26];
+    const words = Array.from({ length: 20_000 }, (_, i) => `q${letters(i)}`);
+    const first: number[] = [];
+    table.addTerms(words.join(" "), first);
+    const again: number[] = [];
+    table.addTerms([...words].reverse().join(" "), again);
+    const stems = words.map((word) => normalizeWord(word));
+    expect(first).toHaveLength(words.length);
+    expect(new Set(first).size).toBe(new Set(stems).size);
+    const byNumber = [...table.terms.keys()];
+    expect(first.map((term) => byNumber[term])).toEqual(stems);
+    expect(again).toEqual([...first].reverse());
+  });
+});
+
+describe("BM25F ranking", () => {
+  const catalog: SearchableTool[] = [
+    { server: "a", name: "notes", description: "Keeps the weather of a day in a notebook" },
+    { server: "a", name: "weather", description: "Forecast for a city" },
+    {
+      server: "b",
+      name: "lookup",
+      description: "Looks things up",
+      inputSchema: { type: "object", properties: { kind: { type: "string", enum: ["weather", "tides"] } } },
+    },
+    { server: "b", name: "same", description: "tides" },
+    { server: "b", name: "twin", description: "tides" },
+  ];
+  const index = build(catalog);
+
+  it("ranks a word in the name above the same word in a description, and reads allowed values", () => {
+    const { hits, total } = rankTools(index, "weather", { limit: 5 });
+    expect(hits.map((h) => h.name)).toEqual(["weather", "notes", "lookup"]);
+    expect(total).toBe(3);
+  });
+
+  it("orders equal scores by catalog position, counts every match, and returns at most `limit`", () => {
+    const ranked = rankTools(index, "tides", { limit: 2 });
+    expect(ranked.hits.map((h) => h.name)).toEqual(["same", "twin"]);
+    expect(ranked.total).toBe(3);
+    expect(rankTools(index, "tides", { limit: 0 })).toEqual({ hits: [], total: 3 });
+  });
+
+  it("lets through only the positions `accept` allows, and counts only those", () => {
+    const ranked = rankTools(index, "weather tides", { limit: 5, accept: (doc) => doc >= 2 });
+    expect(ranked.hits.map((h) => h.index).sort()).toEqual([2, 3, 4]);
+    expect(ranked.total).toBe(3);
   });
 });
 
