@@ -175,15 +175,17 @@ export function rankTools(
   query: string,
   options: { limit: number; accept?: ((doc: number) => boolean) | undefined },
 ): Ranked {
-  const scores = new Map<number, number>();
+  const scores = new Float64Array(index.tools.length);
+  const matched: number[] = [];
   for (const term of queryTerms(index, query)) {
     for (let i = index.starts[term]!; i < index.starts[term + 1]!; i++) {
       const doc = index.docs[i]!;
-      scores.set(doc, (scores.get(doc) ?? 0) + index.weights[i]!);
+      if (scores[doc] === 0) matched.push(doc);
+      scores[doc]! += index.weights[i]!;
     }
   }
   const accepted: Array<[number, number]> = [];
-  for (const entry of scores) if (!options.accept || options.accept(entry[0])) accepted.push(entry);
+  for (const doc of matched) if (!options.accept || options.accept(doc)) accepted.push([doc, scores[doc]!]);
   const best = topOf(accepted, options.limit).map(([doc, score]) => {
     const tool = index.tools[doc]!;
     return { server: tool.server, name: tool.name, score: Math.round(score * 1000) / 1000, index: doc };

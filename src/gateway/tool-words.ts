@@ -23,14 +23,15 @@ export function splitWords(text: string): string[] {
 }
 
 /**
- * Finds the words of a text, as their bounds and a hash of their characters, without making
- * strings of them: the index numbers words it has seen before by hash and characters alone.
- * The arrays are reused by the next scan.
+ * Finds the words of a text, as their bounds and two independent 32-bit hashes of their
+ * characters, without making strings of them: the index tells words it has seen before by
+ * their hashes and length alone. The arrays are reused by the next scan.
  */
 export class WordScanner {
   starts = new Int32Array(64);
   ends = new Int32Array(64);
   hashes = new Int32Array(64);
+  checks = new Int32Array(64);
   private count = 0;
 
   /** How many words `text` has; word i is text[starts[i], ends[i]). */
@@ -39,41 +40,51 @@ export class WordScanner {
     const length = text.length;
     let start = -1;
     let hash = 0;
+    let check = 0;
     let previous = SEPARATOR;
     for (let i = 0; i < length; i++) {
       const code = text.charCodeAt(i);
       const kind = code < 128 ? ASCII_KINDS[code]! : kindAt(text, i);
-      if (kind === previous && kind !== UPPER && kind !== SEPARATOR) {
-        // Most characters: one more of a word's lower-case letters or digits.
+      if (
+        (kind === previous && (kind === LOWER || kind === DIGIT || kind === CASELESS)) ||
+        (start >= 0 && kind !== SEPARATOR && !startsWord(previous, kind, text, i))
+      ) {
+        // One more character of the word (the first test is most characters, and quick).
         hash = (Math.imul(hash, 31) + code) | 0;
-      } else if (kind === SEPARATOR) {
-        if (start >= 0) this.word(start, i, hash);
-        start = -1;
-      } else if (start >= 0 && !startsWord(previous, kind, text, i)) {
-        hash = (Math.imul(hash, 31) + code) | 0;
+        check = Math.imul(check ^ code, FNV_PRIME);
       } else {
-        if (start >= 0) this.word(start, i, hash);
-        start = i;
+        if (start >= 0) this.word(start, i, hash, check);
+        start = kind === SEPARATOR ? -1 : i;
         hash = code;
+        check = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
       }
-      if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) hash = (Math.imul(hash, 31) + text.charCodeAt(++i)) | 0;
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
+        const low = text.charCodeAt(++i);
+        hash = (Math.imul(hash, 31) + low) | 0;
+        check = Math.imul(check ^ low, FNV_PRIME);
+      }
       previous = kind;
     }
-    if (start >= 0) this.word(start, length, hash);
+    if (start >= 0) this.word(start, length, hash, check);
     return this.count;
   }
 
-  private word(start: number, end: number, hash: number): void {
+  private word(start: number, end: number, hash: number, check: number): void {
     if (this.count === this.starts.length) {
       this.starts = doubled(this.starts);
       this.ends = doubled(this.ends);
       this.hashes = doubled(this.hashes);
+      this.checks = doubled(this.checks);
     }
     this.starts[this.count] = start;
     this.ends[this.count] = end;
-    this.hashes[this.count++] = hash;
+    this.hashes[this.count] = hash;
+    this.checks[this.count++] = check;
   }
 }
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
 
 function doubled(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(array.length * 2);
