@@ -1,12 +1,12 @@
-// search_tools over what one principal may see: one index per merged tools view (built
-// once per isolate for each combination of upstream lists, whoever asks), filtered at
+// search_tools over what one principal may see: one index per combination of upstream
+// list contents (their versions), built once per isolate whoever asks and kept across
+// configuration revisions (it holds the upstreams' own names and texts only), filtered at
 // query time by the caller's own view, so nothing leaks across agents and memory grows
 // with distinct catalogs, not with agents. Ranking itself is tool-search.ts's.
 import type { ServerItems } from "./catalog.js";
 import type { CallContext } from "./context.js";
 import { visibleTools, type VisibleTool } from "./exposed-tools.js";
 import { buildToolIndex, rankTools, type SearchableTool, type ToolIndex } from "./tool-search.js";
-import { namedView, type NamedView } from "./views.js";
 
 interface ViewIndex {
   index: ToolIndex;
@@ -14,7 +14,9 @@ interface ViewIndex {
   positions: Map<string, number>;
 }
 
-const indexes = new WeakMap<NamedView, ViewIndex>();
+/** Indexes by their lists' servers and versions; the least recently built go first. */
+const indexes = new Map<string, ViewIndex>();
+const MAX_INDEXES = 8;
 /** For one principal's visible tools, the visible tool at each position of the index (or none). */
 const visibleByPosition = new WeakMap<readonly VisibleTool[], WeakMap<ToolIndex, Array<VisibleTool | undefined>>>();
 
@@ -30,7 +32,7 @@ export function searchVisibleTools(
   query: string,
   options: { limit: number; server?: string | undefined },
 ): FoundTools {
-  const { index, positions } = indexOf(namedView("tools", lists, ctx.snapshot));
+  const { index, positions } = indexOf(lists);
   const visible = visibleAt(visibleTools(lists, ctx), index, positions);
   const accept = (doc: number) => {
     const tool = visible[doc];
@@ -60,24 +62,29 @@ function visibleAt(
   return byPosition;
 }
 
-/** The index of a merged view's tools, by their upstream names. */
-function indexOf(view: NamedView): ViewIndex {
-  let built = indexes.get(view);
+/** The index of every tool of these lists, by their upstream names. */
+function indexOf(lists: readonly ServerItems[]): ViewIndex {
+  const versions = lists.map((list) => `${list.server}:${list.version}`).join(",");
+  let built = indexes.get(versions);
   if (!built) {
     const positions = new Map<string, number>();
-    const tools: SearchableTool[] = view.names.entries.map((entry, i) => {
-      const item = view.items[i]!;
-      positions.set(key(entry.server, entry.original), i);
-      return {
-        server: entry.server,
-        name: entry.original,
-        title: typeof item["title"] === "string" ? item["title"] : undefined,
-        description: typeof item["description"] === "string" ? item["description"] : undefined,
-        inputSchema: item["inputSchema"] as Record<string, unknown> | undefined,
-      };
-    });
+    const tools: SearchableTool[] = [];
+    for (const { server, items } of lists) {
+      for (const item of items) {
+        if (typeof item["name"] !== "string" || positions.has(key(server, item["name"]))) continue;
+        positions.set(key(server, item["name"]), tools.length);
+        tools.push({
+          server,
+          name: item["name"],
+          title: typeof item["title"] === "string" ? item["title"] : undefined,
+          description: typeof item["description"] === "string" ? item["description"] : undefined,
+          inputSchema: item["inputSchema"] as Record<string, unknown> | undefined,
+        });
+      }
+    }
     built = { index: buildToolIndex(tools), positions };
-    indexes.set(view, built);
+    if (indexes.size >= MAX_INDEXES) indexes.delete(indexes.keys().next().value!);
+    indexes.set(versions, built);
   }
   return built;
 }

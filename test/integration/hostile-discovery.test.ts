@@ -4,7 +4,8 @@
 // upstream ever receives the attempt.
 import { beforeEach, describe, expect, it } from "vitest";
 import { GatewayClient, type RpcResponse } from "./support/client.js";
-import { seedConfig } from "./support/config.js";
+import { reloadConfig, seedConfig } from "./support/config.js";
+import { env } from "cloudflare:workers";
 import { FixtureTenant } from "./support/fixture.js";
 
 const AGENT = { agent: "frontend", key: "hostile-discovery-key-0123456789" };
@@ -91,6 +92,23 @@ describe("the meta-tools under attack", () => {
       const body = response.result?.["structuredContent"] as { tools: unknown[]; total: number };
       expect(body.total, query).toBe(body.tools.length);
     }
+  });
+
+  it("find nothing a new configuration revision hides, though the index of the same lists is kept", async () => {
+    const names = async () => {
+      const response = await client.call("search_tools", { query: "list tables query", limit: 50 });
+      const body = response.result?.["structuredContent"] as { tools: Array<{ name: string }>; total: number };
+      return { names: body.tools.map((t) => t.name).sort(), total: body.total };
+    };
+    expect(await names()).toEqual({ names: ["list_tables", "query"], total: 2 });
+    // A live revision (the upstream lists stay cached, so the index built over them is reused).
+    await env.CONFIG.put(
+      `agent:${AGENT.agent}`,
+      JSON.stringify({ allow: { servers: ["pg"], tools: { pg: ["query"] }, delegates: ["helper"] } }),
+    );
+    await reloadConfig();
+    expect(await names()).toEqual({ names: ["query"], total: 1 });
+    expect(await pg.stats().then((s) => s.requests.filter((r) => r.method === "tools/list").length)).toBe(1);
   });
 
   it("run no hidden tool, by any spelling, server name or sub-agent the caller may not act as", async () => {
