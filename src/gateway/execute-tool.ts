@@ -8,7 +8,7 @@ import { asRecord } from "../mcp/jsonrpc.js";
 import { GATEWAY_META } from "../mcp/gateway-info.js";
 import { countRequest, type Answer, type Call, type Params } from "./call.js";
 import { presentExecuted } from "./executed-result.js";
-import { visibleTools, type VisibleTool } from "./exposed-tools.js";
+import { visibleToolNamed, type VisibleTool } from "./exposed-tools.js";
 import { forward } from "./forward.js";
 import type { MetaToolInput } from "./meta-tools.js";
 import { guard, listsWith, upstreamNamed } from "./targets.js";
@@ -42,8 +42,7 @@ async function countingFailures<T>(call: Call, find: () => T | Promise<T>): Prom
 
 /** The tool by its name within the server (or, leniently, its merged name); hidden ones refused as such. */
 function findTool(lists: ServerItems[], call: Call, server: string, name: string): VisibleTool {
-  const tools = visibleTools(lists, call.ctx).filter((tool) => tool.server === server);
-  const found = tools.find((tool) => tool.nameInServer === name) ?? tools.find((tool) => tool.exposed === name);
+  const found = visibleToolNamed(lists, call.ctx, server, name);
   if (found) return found;
   const hidden = namedView("tools", lists, call.ctx.snapshot).names.entries.find(
     (entry) => entry.server === server && entry.original === name,

@@ -44,6 +44,33 @@ export function visibleTools(lists: readonly ServerItems[], ctx: CallContext): V
   return tools;
 }
 
+/** The visible tool of `server` by its name within that server or, leniently, its merged name. */
+export function visibleToolNamed(
+  lists: readonly ServerItems[],
+  ctx: CallContext,
+  server: string,
+  name: string,
+): VisibleTool | undefined {
+  const tools = visibleTools(lists, ctx);
+  let names = namedTools.get(tools);
+  if (!names) {
+    names = { inServer: new Map(), exposed: new Map() };
+    for (const tool of tools) {
+      const inServer = `${tool.server}\n${tool.nameInServer}`;
+      const exposed = `${tool.server}\n${tool.exposed}`;
+      if (!names.inServer.has(inServer)) names.inServer.set(inServer, tool);
+      if (!names.exposed.has(exposed)) names.exposed.set(exposed, tool);
+    }
+    namedTools.set(tools, names);
+  }
+  return names.inServer.get(`${server}\n${name}`) ?? names.exposed.get(`${server}\n${name}`);
+}
+
+const namedTools = new WeakMap<
+  readonly VisibleTool[],
+  { inServer: Map<string, VisibleTool>; exposed: Map<string, VisibleTool> }
+>();
+
 function renamed(ctx: CallContext, server: string, original: string, exposed: string): boolean {
   const vs = ctx.identity.virtualServer;
   const override =
