@@ -21,7 +21,14 @@ export interface BenchOptions {
   upstreamSse: boolean;
   /** The highest concurrency measured (the other is 1). */
   concurrency: number;
+  /** Tools of the catalog search_tools is measured over. */
+  searchTools: number;
+  /** Scenarios to run: all unless `--only` names some. */
+  only: ReadonlyArray<Scenario>;
 }
+
+export const SCENARIOS = ["calls", "aggregate", "discovery"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
 
 export const USAGE = `npm run bench [-- options]
   --quick                 a ~20 s smoke run (short scenarios, few cold iterations)
@@ -33,6 +40,9 @@ export const USAGE = `npm run bench [-- options]
   --agg-upstreams N       upstreams aggregated (default 10)                      BENCH_AGG_UPSTREAMS
   --agg-tools N           tools per aggregated upstream (default 100)            BENCH_AGG_TOOLS
   --concurrency N         the high concurrency level (default 16)                BENCH_CONCURRENCY
+  --search-tools N        tools of the catalog search_tools runs over (5000)     BENCH_SEARCH_TOOLS
+  --only LIST             run only these scenarios (comma-separated: calls,      BENCH_ONLY
+                          aggregate, discovery); default all
   --upstream-sse          upstreams answer with event streams, not JSON          BENCH_UPSTREAM_SSE=1`;
 
 export function readOptions(argv: string[] = process.argv.slice(2)): BenchOptions | "help" {
@@ -48,6 +58,8 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
       "agg-upstreams": { type: "string" },
       "agg-tools": { type: "string" },
       concurrency: { type: "string" },
+      "search-tools": { type: "string" },
+      only: { type: "string" },
       "upstream-sse": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -73,5 +85,15 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     aggregatedTools: Math.round(number(values["agg-tools"], "BENCH_AGG_TOOLS", 100, 1)),
     concurrency: Math.round(number(values.concurrency, "BENCH_CONCURRENCY", 16, 2)),
     upstreamSse: values["upstream-sse"] ?? process.env["BENCH_UPSTREAM_SSE"] === "1",
+    searchTools: Math.round(number(values["search-tools"], "BENCH_SEARCH_TOOLS", 5000, 2)),
+    only: scenarios(values.only ?? process.env["BENCH_ONLY"]),
   };
+}
+
+function scenarios(raw: string | undefined): Scenario[] {
+  if (raw === undefined || raw.trim() === "") return [...SCENARIOS];
+  const named = raw.split(",").map((s) => s.trim());
+  const unknown = named.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`--only / BENCH_ONLY: unknown scenario ${unknown.join(", ")}`);
+  return SCENARIOS.filter((s) => named.includes(s));
 }

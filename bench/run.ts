@@ -17,7 +17,8 @@ import {
   type ScenarioResult,
 } from "./scenarios/single-upstream.js";
 import { measureCold, measureWarm } from "./scenarios/aggregate.js";
-import { callTargets, coldTargets, warmTargets } from "./report/targets.js";
+import { measureDiscovery } from "./scenarios/discovery.js";
+import { callTargets, coldTargets, discoveryTargets, warmTargets } from "./report/targets.js";
 import { renderReport } from "./report/table.js";
 import { writeResults } from "./report/write.js";
 import { profileGateway } from "./profile/run-profile.js";
@@ -32,8 +33,7 @@ async function main(options: BenchOptions, teardown: Teardown): Promise<void> {
     progress(`the machine is busy (load ${loadBefore.toFixed(1)} on ${cpus().length} CPUs): expect noisy numbers`);
   progress("starting upstreams, building the gateway (wrangler deploy --dry-run), starting workerd…");
   const stack = await startStack(options, teardown);
-  const { upstream, aggregated, gateway, floor, aggGateway, coldGateway, processes } = stack;
-  const echo = upstream.urls["echo"]!;
+  const { upstream, aggregated, processes } = stack;
   const sampleMemory = async (after: string) => {
     for (const info of Object.values(processes)) {
       const memory = await memoryOf(info.pid);
@@ -42,62 +42,75 @@ async function main(options: BenchOptions, teardown: Teardown): Promise<void> {
   };
   await sampleMemory("idle");
 
-  const onUpstream = known({ upstream: upstream.pid });
-  const onFloor = known({ workerd: floor.pid, upstream: upstream.pid });
-  const onGateway = known({ workerd: gateway.pid, upstream: upstream.pid });
-  const endpoints: Endpoint[] = [
-    { id: "direct", url: new URL(echo), era: "legacy", echoName: "echo", processes: onUpstream },
-    { id: "floor", url: floor.passThrough("echo"), era: "legacy", echoName: "echo", processes: onFloor },
-    { id: "floorObject", url: floor.viaObject("echo"), era: "legacy", echoName: "echo", processes: onFloor },
-    { id: "gateway", url: gateway.endpoint, era: "legacy", echoName: "echo__echo", processes: onGateway },
-    { id: "gatewayModern", url: gateway.endpoint, era: "modern", echoName: "echo__echo", processes: onGateway },
-  ];
   const clients: Clients[] = [];
   teardown.add("sessions", () => Promise.allSettled(clients.map(closeClients)));
-  for (const endpoint of endpoints) clients.push(await openClients(endpoint, options.concurrency));
-
   const singleUpstream: ScenarioResult[] = [];
-  for (const method of ["tools/call", "tools/list"] as const) {
-    for (const concurrency of [1, options.concurrency]) {
-      progress(`${method}, concurrency ${concurrency}, ${options.seconds}s…`);
-      singleUpstream.push(
-        await measureSingleUpstream(clients, method, {
-          concurrency,
-          perClient: options.batch,
-          seconds: options.seconds,
-          warmupRounds: 1,
-        }),
-      );
-      await sampleMemory(`${method.slice(6)} c${concurrency}`);
+  if (stack.gateway && stack.floor) {
+    const { gateway, floor } = stack;
+    const echo = upstream.urls["echo"]!;
+    const onUpstream = known({ upstream: upstream.pid });
+    const onFloor = known({ workerd: floor.pid, upstream: upstream.pid });
+    const onGateway = known({ workerd: gateway.pid, upstream: upstream.pid });
+    const endpoints: Endpoint[] = [
+      { id: "direct", url: new URL(echo), era: "legacy", echoName: "echo", processes: onUpstream },
+      { id: "floor", url: floor.passThrough("echo"), era: "legacy", echoName: "echo", processes: onFloor },
+      { id: "floorObject", url: floor.viaObject("echo"), era: "legacy", echoName: "echo", processes: onFloor },
+      { id: "gateway", url: gateway.endpoint, era: "legacy", echoName: "echo__echo", processes: onGateway },
+      { id: "gatewayModern", url: gateway.endpoint, era: "modern", echoName: "echo__echo", processes: onGateway },
+    ];
+    for (const endpoint of endpoints) clients.push(await openClients(endpoint, options.concurrency));
+
+    for (const method of ["tools/call", "tools/list"] as const) {
+      for (const concurrency of [1, options.concurrency]) {
+        progress(`${method}, concurrency ${concurrency}, ${options.seconds}s…`);
+        singleUpstream.push(
+          await measureSingleUpstream(clients, method, {
+            concurrency,
+            perClient: options.batch,
+            seconds: options.seconds,
+            warmupRounds: 1,
+          }),
+        );
+        await sampleMemory(`${method.slice(6)} c${concurrency}`);
+      }
     }
   }
 
-  const aggNames = Object.keys(aggregated);
-  const expectedTools = options.aggregatedUpstreams * options.aggregatedTools;
-  progress(`warm aggregated tools/list, ${options.seconds}s…`);
-  const warm = await measureWarm(
-    {
-      gateway: aggGateway.endpoint,
-      direct: new URL(aggregated[aggNames[0]!]!),
-      floor: floor.passThrough(aggNames[0]!),
-      floorObject: floor.viaObject(aggNames[0]!),
-      pids: { gateway: aggGateway.pid, floor: floor.pid, upstream: upstream.pid },
-      expectedTools,
-    },
-    { perClient: Math.max(1, Math.round(options.batch / 4)), seconds: options.seconds, warmupRounds: 1 },
-  );
-  await sampleMemory("warm agg");
-  progress(`cold aggregated tools/list, ${options.coldIterations} iterations…`);
-  const cold = await measureCold(
-    { gateway: coldGateway.endpoint, upstreams: Object.values(aggregated).map((u) => new URL(u)), expectedTools },
-    options.coldIterations,
-  );
+  let aggregation: BenchResults["aggregation"];
+  if (stack.aggGateway && stack.coldGateway && stack.floor) {
+    const { aggGateway, coldGateway, floor } = stack;
+    const aggNames = Object.keys(aggregated);
+    const expectedTools = options.aggregatedUpstreams * options.aggregatedTools;
+    progress(`warm aggregated tools/list, ${options.seconds}s…`);
+    const warm = await measureWarm(
+      {
+        gateway: aggGateway.endpoint,
+        direct: new URL(aggregated[aggNames[0]!]!),
+        floor: floor.passThrough(aggNames[0]!),
+        floorObject: floor.viaObject(aggNames[0]!),
+        pids: { gateway: aggGateway.pid, floor: floor.pid, upstream: upstream.pid },
+        expectedTools,
+      },
+      { perClient: Math.max(1, Math.round(options.batch / 4)), seconds: options.seconds, warmupRounds: 1 },
+    );
+    await sampleMemory("warm agg");
+    progress(`cold aggregated tools/list, ${options.coldIterations} iterations…`);
+    const cold = await measureCold(
+      { gateway: coldGateway.endpoint, upstreams: Object.values(aggregated).map((u) => new URL(u)), expectedTools },
+      options.coldIterations,
+    );
+    await sampleMemory("cold agg");
+    aggregation = { upstreams: options.aggregatedUpstreams, toolsEach: options.aggregatedTools, warm, cold };
+  }
 
-  await sampleMemory("cold agg");
+  const discovery = stack.discovery
+    ? await measureDiscovery(stack.discovery, options, upstream.pid, sampleMemory, progress)
+    : undefined;
+
   // Every client session is ended; what upstream sessions remain should be the gateways' held ones.
   await Promise.allSettled(clients.splice(0).map(closeClients));
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const upstreamSessionsLeft = await openUpstreamSessions(upstream.urls);
+  const upstreamSessionsLeft = await openUpstreamSessions({ ...upstream.urls, ...stack.discovery?.catalog.urls });
   countLogs(stack);
 
   const results: BenchResults = {
@@ -113,10 +126,15 @@ async function main(options: BenchOptions, teardown: Teardown): Promise<void> {
     },
     git: gitState(),
     singleUpstream,
-    aggregation: { upstreams: options.aggregatedUpstreams, toolsEach: options.aggregatedTools, warm, cold },
+    ...(aggregation ? { aggregation } : {}),
+    ...(discovery ? { discovery } : {}),
     processes,
     upstreamSessionsLeft,
-    targets: [...callTargets(singleUpstream), ...warmTargets(warm), ...coldTargets(cold)],
+    targets: [
+      ...callTargets(singleUpstream),
+      ...(aggregation ? [...warmTargets(aggregation.warm), ...coldTargets(aggregation.cold)] : []),
+      ...(discovery ? discoveryTargets(discovery) : []),
+    ],
   };
   process.stdout.write(`\n${renderReport(results)}\n\n`);
   progress(`wrote ${await writeResults(results)} and bench/results/latest.json`);

@@ -7,17 +7,26 @@ import { startWorkerd, type Workerd } from "./workerd.js";
 /** The anonymous agent every benchmark request acts as: no API key on the hot path. */
 export const BENCH_AGENT = "bench";
 
+/** What the bench agent may do unless a configuration says otherwise: every server and tool. */
+const ALLOW_ALL = { allow: { servers: ["*"], tools: { "*": ["*"] } } };
+
 export interface GatewayConfig {
-  /** Registration name → upstream URL. */
-  servers: Record<string, string>;
+  /** Registration name → upstream URL, or a whole registration (`{ url, … }`). */
+  servers: Record<string, string | ({ url: string } & Record<string, unknown>)>;
   /** Settings beyond `anonymousAgent`; defaults otherwise. */
   settings?: Record<string, unknown>;
+  /** The bench agent's rules (`agent:bench`); default: every server and tool. */
+  agent?: Record<string, unknown>;
+  /** Further KV entries by key (`agent:<name>`, `vs:<name>`), written with the others. */
+  entries?: Record<string, unknown>;
   /** Open workerd's inspector on this port (for CPU profiles). */
   inspectorPort?: number;
 }
 
 export interface Gateway extends Workerd {
   endpoint: URL;
+  /** Writes one configuration key (the gateway reads it at its next refresh). */
+  putConfig(key: string, value: unknown): Promise<void>;
 }
 
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
@@ -33,13 +42,18 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   );
   try {
     const kv = await workerd.mf.getKVNamespace("CONFIG");
+    const putConfig = (key: string, value: unknown) => kv.put(key, JSON.stringify(value));
     const entries: Array<[string, unknown]> = [
-      ...Object.entries(config.servers).map(([name, url]): [string, unknown] => [`server:${name}`, { url }]),
+      ...Object.entries(config.servers).map(([name, server]): [string, unknown] => [
+        `server:${name}`,
+        typeof server === "string" ? { url: server } : server,
+      ]),
       ["settings", { ...config.settings, anonymousAgent: BENCH_AGENT }],
-      [`agent:${BENCH_AGENT}`, { allow: { servers: ["*"], tools: { "*": ["*"] } } }],
+      [`agent:${BENCH_AGENT}`, config.agent ?? ALLOW_ALL],
+      ...Object.entries(config.entries ?? {}),
     ];
-    await Promise.all(entries.map(([key, value]) => kv.put(key, JSON.stringify(value))));
-    return { ...workerd, endpoint: new URL("/mcp", workerd.origin) };
+    await Promise.all(entries.map(([key, value]) => putConfig(key, value)));
+    return { ...workerd, endpoint: new URL("/mcp", workerd.origin), putConfig };
   } catch (error) {
     await workerd.stop();
     throw error;

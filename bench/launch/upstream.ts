@@ -14,11 +14,15 @@ export interface UpstreamProcessOptions {
   aggregatedTools: number;
   /** Answer with an event stream instead of application/json. */
   sse: boolean;
+  /** Start the `echo` upstream (default true). */
+  echo?: boolean;
+  /** Tools of the `catalog` upstream (tool search); 0 or unset: no such upstream. */
+  catalogTools?: number;
 }
 
 export interface UpstreamProcess {
   pid: number;
-  /** Upstream name (`echo`, `agg-0`, …) → MCP endpoint URL. */
+  /** Upstream name (`echo`, `agg-0`, …, `catalog`) → MCP endpoint URL. */
   urls: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -32,6 +36,8 @@ export async function startUpstreamProcess(options: UpstreamProcessOptions): Pro
       BENCH_AGG_UPSTREAMS: String(options.aggregatedUpstreams),
       BENCH_AGG_TOOLS: String(options.aggregatedTools),
       BENCH_UPSTREAM_SSE: options.sse ? "1" : "0",
+      BENCH_ECHO: options.echo === false ? "0" : "1",
+      BENCH_CATALOG_TOOLS: String(options.catalogTools ?? 0),
     },
     stdio: ["pipe", "pipe", "pipe"],
   });

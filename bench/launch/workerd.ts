@@ -9,8 +9,15 @@ export interface Workerd {
   origin: URL;
   pid: number | undefined;
   /** Lines the Workers logged (console.*), counted; the last few kept for error reports. */
-  logs: { count: number; last: string[] };
+  logs: Logs;
   stop(): Promise<void>;
+}
+
+export interface Logs {
+  count: number;
+  last: string[];
+  /** From now on, counts the lines that contain `text`: call the returned function to read the count. */
+  watch(text: string): () => number;
 }
 
 /** Starts are serialised: a new workerd is told apart from the others by being the only new child. */
@@ -24,11 +31,20 @@ export function startWorkerd(workers: MiniflareOptions["workers"], inspectorPort
 }
 
 async function start(workers: MiniflareOptions["workers"], inspectorPort: number | undefined): Promise<Workerd> {
-  const logs = { count: 0, last: [] as string[] };
+  const watched = new Map<string, number>();
+  const logs: Logs = {
+    count: 0,
+    last: [],
+    watch(text) {
+      watched.set(text, 0);
+      return () => watched.get(text) ?? 0;
+    },
+  };
   const onLog = (log: WorkerdStructuredLog) => {
     logs.count++;
     logs.last.push(`${log.level}: ${log.message}`);
     if (logs.last.length > 20) logs.last.shift();
+    for (const [text, seen] of watched) if (log.message.includes(text)) watched.set(text, seen + 1);
   };
   let mf: Miniflare | undefined;
   try {

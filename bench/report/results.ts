@@ -4,6 +4,9 @@ import type { Memory } from "../launch/processes.js";
 import type { ColdResult } from "../scenarios/aggregate.js";
 import type { Measured } from "../measure/stats.js";
 import type { ScenarioResult } from "../scenarios/single-upstream.js";
+import type { ContextResult } from "../scenarios/discovery-context.js";
+import type { SearchResult } from "../scenarios/discovery-search.js";
+import type { ExecuteTarget } from "../scenarios/discovery-execute.js";
 
 /** Endpoint ids, as the scenarios key their results. */
 export const ENDPOINTS = {
@@ -45,8 +48,10 @@ export interface BenchResults {
     loadAverage: { before: number; after: number };
   };
   git: { commit: string; dirty: boolean };
+  /** Empty when the call scenarios were not run (`--only`). */
   singleUpstream: ScenarioResult[];
-  aggregation: { upstreams: number; toolsEach: number; warm: Record<string, Measured>; cold: ColdResult };
+  aggregation?: { upstreams: number; toolsEach: number; warm: Record<string, Measured>; cold: ColdResult };
+  discovery?: DiscoveryResult;
   processes: Record<string, ProcessInfo>;
   /**
    * Sessions each upstream still held at the end, after every client session was DELETEd.
@@ -54,6 +59,13 @@ export interface BenchResults {
    */
   upstreamSessionsLeft: Record<string, number>;
   targets: TargetCheck[];
+}
+
+/** Discovery exposure: context size, search_tools over a large catalog, execute_tool's overhead. */
+export interface DiscoveryResult {
+  context: ContextResult;
+  search: SearchResult;
+  execute: Record<ExecuteTarget, Measured>;
 }
 
 export interface TargetCheck {

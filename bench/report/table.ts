@@ -1,25 +1,9 @@
 // Renders a run as plain-text tables: absolute times, differences and ratios to direct and
 // to the floor, the targets (PASS/MISS) and memory. Formatting only.
 import type { Measured } from "../measure/stats.js";
+import { discoverySections } from "./discovery-table.js";
+import { cpu, f, ratio, share, signed, table, type Row } from "./format.js";
 import { LABELS, type BenchResults, type ProcessInfo, type TargetCheck } from "./results.js";
-
-type Row = string[];
-
-function table(header: Row, rows: Row[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: Row) =>
-    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
-
-const f = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
-const signed = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? "+" : ""}${value.toFixed(2)}` : "–");
-const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `×${(a / b).toFixed(2)}` : "–");
-const cpu = (m: Measured, role: string) => {
-  const value = m.cpuMsPerRequest?.[role];
-  return value === undefined ? "–" : f(value, 3);
-};
-const share = (a: number, b: number) => (Number.isFinite(a / b) ? `${((a / b) * 100).toFixed(0)}%` : "–");
 
 const COMPARED = [
   "target",
@@ -99,12 +83,29 @@ export function renderReport(results: BenchResults): string {
     const what = scenario.method === "tools/call" ? "tools/call echo" : `tools/list (${options.extraTools + 1} tools)`;
     sections.push(`${what}, concurrency ${scenario.concurrency}\n${table(COMPARED, comparedRows(scenario.results))}`);
   }
-  const { upstreams, toolsEach } = results.aggregation;
+  if (results.aggregation) sections.push(...aggregationSections(results.aggregation));
+  if (results.discovery) sections.push(...discoverySections(results.discovery));
+  sections.push(`targets\n${targetsTable(results.targets)}`);
+  sections.push(
+    `memory: resident set (VmRSS, MiB) after each phase; peak is VmHWM at the end\n${memoryTable(results.processes)}`,
+  );
+  const left = Object.entries(results.upstreamSessionsLeft).map(([name, n]) => `${name} ${n}`);
+  sections.push(
+    `upstream sessions still open after every client session was DELETEd: ${left.join(", ")}\n` +
+      "(each gateway keeps one held session per agent and upstream that a 2026-07-28 request reached; more would be sessions never ended)",
+  );
+
+  return sections.join("\n\n");
+}
+
+function aggregationSections(aggregation: NonNullable<BenchResults["aggregation"]>): string[] {
+  const sections: string[] = [];
+  const { upstreams, toolsEach } = aggregation;
   sections.push(
     `warm tools/list: gateway over ${upstreams} upstreams × ${toolsEach} tools (cached) vs one ${toolsEach}-tool upstream, concurrency 1\n` +
       table(
         COMPARED,
-        comparedRows(results.aggregation.warm, {
+        comparedRows(aggregation.warm, {
           ...LABELS,
           direct: "one upstream, direct",
           floor: "one upstream, floor",
@@ -114,7 +115,7 @@ export function renderReport(results: BenchResults): string {
         }),
       ),
   );
-  const cold = results.aggregation.cold;
+  const cold = aggregation.cold;
   const coldRows: Array<[string, Measured, Measured | undefined, string]> = [
     [`direct: slowest of ${upstreams} concurrent initialize + tools/list`, cold.directInitAndList, undefined, ""],
     [`direct: slowest of ${upstreams} concurrent tools/list (open sessions)`, cold.directList, undefined, ""],
@@ -138,15 +139,5 @@ export function renderReport(results: BenchResults): string {
         ]),
       ),
   );
-  sections.push(`targets\n${targetsTable(results.targets)}`);
-  sections.push(
-    `memory: resident set (VmRSS, MiB) after each phase; peak is VmHWM at the end\n${memoryTable(results.processes)}`,
-  );
-  const left = Object.entries(results.upstreamSessionsLeft).map(([name, n]) => `${name} ${n}`);
-  sections.push(
-    `upstream sessions still open after every client session was DELETEd: ${left.join(", ")}\n` +
-      "(each gateway keeps one held session per agent and upstream that a 2026-07-28 request reached; more would be sessions never ended)",
-  );
-
-  return sections.join("\n\n");
+  return sections;
 }

@@ -1,9 +1,10 @@
 // The lead's targets, checked against one run's numbers: PASS or MISS, with the numbers that
 // decided it. Pure; it judges nothing beyond the stated limits.
 import type { ColdResult } from "../scenarios/aggregate.js";
-import type { Measured } from "../measure/stats.js";
+import { percentile, type Measured } from "../measure/stats.js";
 import type { ScenarioResult } from "../scenarios/single-upstream.js";
-import { LABELS, type TargetCheck } from "./results.js";
+import { EXECUTE_PAIRS, EXECUTE_TARGETS } from "../scenarios/discovery-execute.js";
+import { LABELS, type DiscoveryResult, type TargetCheck } from "./results.js";
 
 const GATEWAYS = ["gateway", "gatewayModern"] as const;
 
@@ -117,4 +118,85 @@ export function coldTargets(cold: ColdResult): TargetCheck[] {
 
 function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
+}
+
+/**
+ * Discovery exposure (issue 13): tools/list tokens at least 95% fewer than direct; warm
+ * search_tools at most 2 ms of workerd CPU per search; the index built (first search − warm)
+ * within 50 ms; execute_tool within 0.2 ms (p50) of the same call made directly.
+ */
+export function discoveryTargets(discovery: DiscoveryResult): TargetCheck[] {
+  const { context, search, execute } = discovery;
+  const checks: TargetCheck[] = [
+    check(
+      `discovery: tools/list tokens, ${context.direct.tools} tools, direct → discovery: reduction ≥ 95%`,
+      context.reductionPercent,
+      "at least",
+      95,
+      "%",
+      `${context.direct.tokens} → ${context.discovery.tokens} tokens (${context.encoding})`,
+      [],
+    ),
+  ];
+  for (const [id, label] of [
+    ["searchLegacy", "2025 session"],
+    ["searchModern", "2026-07-28"],
+  ] as const) {
+    const warm = search.warm[id];
+    if (!warm) continue;
+    const cpu = warm.cpuMsPerRequest?.["workerd"] ?? NaN;
+    checks.push(
+      check(
+        `search_tools over ${search.tools} tools, ${label}: workerd CPU per warm search ≤ 2 ms`,
+        cpu,
+        "at most",
+        2,
+        "ms",
+        `${ms(cpu)} CPU/search, p50 ${ms(warm.p50)}`,
+        [warm],
+      ),
+    );
+  }
+  checks.push(
+    check(
+      `search_tools over ${search.tools} tools: index build (first search − warm p50) ≤ 50 ms`,
+      search.firstExtra.ms,
+      "at most",
+      50,
+      "ms",
+      `first ${ms(search.first.ms)}, +${ms(search.firstExtra.cpuMs)} workerd CPU over a warm search`,
+      [],
+    ),
+  );
+  if (search.revisions.length > 0) {
+    const extras = search.revisions.map((r) => r.extra.ms).sort((a, b) => a - b);
+    const median = percentile(extras, 50);
+    checks.push(
+      check(
+        `search_tools over ${search.tools} tools: first search after a config revision, extra over warm (median of ${extras.length}) ≤ 50 ms`,
+        median,
+        "at most",
+        50,
+        "ms",
+        `extra latency ${extras.map((e) => e.toFixed(1)).join(", ")} ms; CPU ${search.revisions.map((r) => r.extra.cpuMs.toFixed(1)).join(", ")} ms`,
+        [],
+      ),
+    );
+  }
+  for (const [executed, direct] of EXECUTE_PAIRS) {
+    const e = execute[executed];
+    const d = execute[direct];
+    checks.push(
+      check(
+        `${EXECUTE_TARGETS[executed]}: p50 − direct tools/call p50 ≤ 0.2 ms`,
+        e.p50 - d.p50,
+        "at most",
+        0.2,
+        "ms",
+        `${ms(e.p50)} vs ${ms(d.p50)}`,
+        [e, d],
+      ),
+    );
+  }
+  return checks;
 }

@@ -119,3 +119,83 @@ export function realisticTools(count: number): ToolSpec[] {
   }
   return tools;
 }
+
+/** Products whose tools make up the large search catalog: [tool-name prefix, name in descriptions]. */
+const PRODUCTS: ReadonlyArray<readonly [string, string]> = [
+  ["github", "GitHub"],
+  ["gitlab", "GitLab"],
+  ["bitbucket", "Bitbucket"],
+  ["jira", "Jira"],
+  ["linear", "Linear"],
+  ["asana", "Asana"],
+  ["trello", "Trello"],
+  ["notion", "Notion"],
+  ["confluence", "Confluence"],
+  ["slack", "Slack"],
+  ["teams", "Microsoft Teams"],
+  ["discord", "Discord"],
+  ["zoom", "Zoom"],
+  ["google_calendar", "Google Calendar"],
+  ["outlook", "Outlook"],
+  ["gmail", "Gmail"],
+  ["salesforce", "Salesforce"],
+  ["hubspot", "HubSpot"],
+  ["zendesk", "Zendesk"],
+  ["intercom", "Intercom"],
+  ["freshdesk", "Freshdesk"],
+  ["stripe", "Stripe"],
+  ["paypal", "PayPal"],
+  ["quickbooks", "QuickBooks"],
+  ["xero", "Xero"],
+  ["shopify", "Shopify"],
+  ["datadog", "Datadog"],
+  ["pagerduty", "PagerDuty"],
+  ["opsgenie", "Opsgenie"],
+  ["sentry", "Sentry"],
+  ["grafana", "Grafana"],
+  ["newrelic", "New Relic"],
+  ["splunk", "Splunk"],
+  ["aws", "AWS"],
+  ["gcp", "Google Cloud"],
+  ["azure", "Azure"],
+  ["cloudflare", "Cloudflare"],
+  ["vercel", "Vercel"],
+  ["netlify", "Netlify"],
+  ["heroku", "Heroku"],
+  ["docker_hub", "Docker Hub"],
+  ["kubernetes", "Kubernetes"],
+  ["terraform", "Terraform Cloud"],
+  ["circleci", "CircleCI"],
+  ["jenkins", "Jenkins"],
+  ["figma", "Figma"],
+  ["dropbox", "Dropbox"],
+  ["box", "Box"],
+  ["airtable", "Airtable"],
+  ["monday", "monday.com"],
+];
+
+/** Product name prefixes of the search catalog, in order (for policies over parts of it). */
+export const CATALOG_PRODUCTS: readonly string[] = PRODUCTS.map(([prefix]) => prefix);
+
+/**
+ * `count` tools for the search benchmark: what fifty SaaS products' MCP servers would list
+ * together (100 each: the verbs × resources above, named `<product>_<verb>_<resource>`,
+ * with the product in the title and description), in a fixed order. Beyond 5,000 the
+ * names repeat with a `_v<n>` suffix.
+ */
+export function catalogTools(count: number): ToolSpec[] {
+  const tools: ToolSpec[] = [];
+  const perProduct = realisticTools(Object.keys(VERBS).length * RESOURCES.length);
+  for (let i = 0; tools.length < count; i++) {
+    const [prefix, product] = PRODUCTS[Math.floor(i / perProduct.length) % PRODUCTS.length]!;
+    const base = perProduct[i % perProduct.length]!;
+    const round = Math.floor(i / (perProduct.length * PRODUCTS.length));
+    tools.push({
+      name: `${prefix}_${base.name}${round === 0 ? "" : `_v${round + 1}`}`,
+      title: `${base.title} (${product})`,
+      description: `${product}: ${base.description}`,
+      inputSchema: base.inputSchema,
+    });
+  }
+  return tools;
+}
