@@ -95,6 +95,21 @@ export async function profileGateway(options: BenchOptions, teardown: Teardown):
           arguments: { server: "echo", tool: "echo", args: { message: "hello" } },
         }),
       },
+      {
+        label: "execute-tool-2026-07-28",
+        inspectorPort,
+        client: new ModernClient(agent, gateway.endpoint),
+        params: () => ({
+          name: "execute_tool",
+          arguments: { server: "echo", tool: "echo", args: { message: "hello" } },
+        }),
+      },
+      {
+        label: "discovery-tools-call-2026-07-28",
+        inspectorPort,
+        client: new ModernClient(agent, gateway.endpoint),
+        params: () => echoCall,
+      },
     );
   }
 
