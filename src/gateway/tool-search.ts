@@ -175,7 +175,7 @@ export function rankTools(
   query: string,
   options: { limit: number; accept?: ((doc: number) => boolean) | undefined },
 ): Ranked {
-  const scores = new Float64Array(index.tools.length);
+  const scores = scratchOf(index);
   const matched: number[] = [];
   for (const term of queryTerms(index, query)) {
     for (let i = index.starts[term]!; i < index.starts[term + 1]!; i++) {
@@ -184,13 +184,58 @@ export function rankTools(
       scores[doc]! += index.weights[i]!;
     }
   }
-  const accepted: Array<[number, number]> = [];
-  for (const doc of matched) if (!options.accept || options.accept(doc)) accepted.push([doc, scores[doc]!]);
-  const best = topOf(accepted, options.limit).map(([doc, score]) => {
+  const best = new TopScores(options.limit);
+  let total = 0;
+  try {
+    for (const doc of matched) {
+      if (!options.accept || options.accept(doc)) {
+        total++;
+        best.offer(doc, scores[doc]!);
+      }
+    }
+  } finally {
+    for (const doc of matched) scores[doc] = 0;
+  }
+  const hits = best.docs.map((doc, i) => {
     const tool = index.tools[doc]!;
-    return { server: tool.server, name: tool.name, score: Math.round(score * 1000) / 1000, index: doc };
+    return { server: tool.server, name: tool.name, score: Math.round(best.scores[i]! * 1000) / 1000, index: doc };
   });
-  return { hits: best, total: accepted.length };
+  return { hits, total };
+}
+
+/** Each index's array of scores, all zero between searches (a search is synchronous). */
+const scratch = new WeakMap<ToolIndex, Float64Array>();
+
+function scratchOf(index: ToolIndex): Float64Array {
+  let scores = scratch.get(index);
+  if (!scores) scratch.set(index, (scores = new Float64Array(index.tools.length)));
+  return scores;
+}
+
+/** The `limit` best (doc, score) pairs offered, best first; equal scores in catalog order. */
+class TopScores {
+  readonly docs: number[] = [];
+  readonly scores: number[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(doc: number, score: number): void {
+    const { docs, scores } = this;
+    if (this.limit <= 0) return;
+    if (docs.length === this.limit && !this.before(doc, score, docs.length - 1)) return;
+    let at = docs.length === this.limit ? this.limit - 1 : docs.length;
+    while (at > 0 && this.before(doc, score, at - 1)) {
+      docs[at] = docs[at - 1]!;
+      scores[at] = scores[at - 1]!;
+      at--;
+    }
+    docs[at] = doc;
+    scores[at] = score;
+  }
+
+  /** Whether (doc, score) ranks before the pair at position `at`. */
+  private before(doc: number, score: number, at: number): boolean {
+    return score > this.scores[at]! || (score === this.scores[at]! && doc < this.docs[at]!);
+  }
 }
 
 /** The query's distinct known terms. */
@@ -202,24 +247,6 @@ function queryTerms(index: ToolIndex, query: string): Set<number> {
     if (term !== undefined) found.add(term);
   }
   return found;
-}
-
-/** The `limit` best [doc, score] pairs, best first; equal scores in catalog order. */
-function topOf(pairs: Array<[number, number]>, limit: number): Array<[number, number]> {
-  const better = (a: [number, number], b: [number, number]) => b[1] - a[1] || a[0] - b[0];
-  if (limit <= 0) return [];
-  if (pairs.length <= limit * 4) return pairs.sort(better).slice(0, limit);
-  const top: Array<[number, number]> = [];
-  for (const pair of pairs) {
-    if (top.length === limit && better(pair, top[limit - 1]!) >= 0) continue;
-    let at = top.length === limit ? limit - 1 : top.length;
-    while (at > 0 && better(pair, top[at - 1]!) < 0) {
-      top[at] = top[at - 1]!;
-      at--;
-    }
-    top[at] = pair;
-  }
-  return top;
 }
 
 /** The texts of each field: name, title, description, parameters, server. */

@@ -134,6 +134,19 @@ describe("BM25F ranking", () => {
     expect(rankTools(index, "tides", { limit: 0 })).toEqual({ hits: [], total: 3 });
   });
 
+  it("gives the same answer every time, even after a search whose filter threw", () => {
+    const first = rankTools(index, "weather tides", { limit: 5 });
+    expect(() =>
+      rankTools(index, "weather", {
+        limit: 5,
+        accept: () => {
+          throw new Error("filter failed");
+        },
+      }),
+    ).toThrow("filter failed");
+    expect(rankTools(index, "weather tides", { limit: 5 })).toEqual(first);
+  });
+
   it("lets through only the positions `accept` allows, and counts only those", () => {
     const ranked = rankTools(index, "weather tides", { limit: 5, accept: (doc) => doc >= 2 });
     expect(ranked.hits.map((h) => h.index).sort()).toEqual([2, 3, 4]);
