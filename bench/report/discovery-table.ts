@@ -9,6 +9,7 @@ import type { DiscoveryResult } from "./results.js";
 const SEARCH_LABELS: Record<string, string> = {
   searchLegacy: "search_tools, 2025 session",
   searchModern: "search_tools, 2026-07-28",
+  listServers: "list_servers, 2025 session (no search)",
 };
 
 export function discoverySections(discovery: DiscoveryResult): string[] {

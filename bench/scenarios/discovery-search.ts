@@ -36,7 +36,10 @@ export interface SearchResult {
   first: Timed;
   /** first − warm (latency: − the 2025 session's warm p50; CPU: − its warm CPU per search). */
   firstExtra: Timed;
-  /** Warm searches by era: searchLegacy, searchModern. */
+  /**
+   * Warm searches by era (searchLegacy, searchModern), and listServers: list_servers on the
+   * same session, interleaved with them, as the cost of a meta-tool call that searches nothing.
+   */
   warm: Record<string, Measured>;
   /** After each configuration revision: the first search, the next ones (median, mean CPU), the extra. */
   revisions: Array<{ first: Timed; next: Timed; extra: Timed }>;
@@ -95,15 +98,13 @@ export async function measureSearch(targets: SearchTargets, options: SearchOptio
     await sample("index built");
 
     const next = rotation(SEARCH_TASKS);
+    const processes = { workerd: pid, ...(targets.catalog.pid ? { upstream: targets.catalog.pid } : {}) };
     const recorded = await interleave(
       [
-        { id: "searchLegacy", client: session },
-        { id: "searchModern", client: modern },
-      ].map(({ id, client }) => ({
-        id,
-        processes: { workerd: pid, ...(targets.catalog.pid ? { upstream: targets.catalog.pid } : {}) },
-        run: async () => (await search(client, next())).ms,
-      })),
+        { id: "searchLegacy", run: async () => (await search(session, next())).ms },
+        { id: "searchModern", run: async () => (await search(modern, next())).ms },
+        { id: "listServers", run: async () => (await callTool(session, "list_servers", {})).ms },
+      ].map((target) => ({ ...target, processes })),
       { concurrency: 1, perClient: options.perClient, seconds: options.seconds, minRounds: 3, warmupRounds: 1 },
     );
     const warm = Object.fromEntries([...recorded].map(([id, r]) => [id, measuredOf(r)]));
