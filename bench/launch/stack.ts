@@ -12,6 +12,8 @@ import type { Teardown } from "./teardown.js";
 import { startUpstreamProcess, type UpstreamProcess } from "./upstream.js";
 import { CATALOG_PRODUCTS } from "../upstream/tools.js";
 import { builtWorker } from "../../test/e2e/worker-bundle.js";
+import { heapAfterGc } from "../profile/inspector.js";
+import { freePort } from "./ports.js";
 
 export interface Stack {
   upstream: UpstreamProcess;
@@ -38,6 +40,8 @@ export interface DiscoveryStack {
   contextDiscovery: URL;
   /** Discovery exposure over the catalog only. */
   searchGateway: Gateway;
+  /** The search gateway isolate's JavaScript heap after a full GC, in MiB (through its inspector). */
+  searchHeapMiB: () => Promise<number>;
   subAgents: string[];
   refreshSeconds: number;
 }
@@ -142,7 +146,10 @@ async function startDiscovery(
   teardown.add("discovery gateway", gateway.stop);
 
   const subAgents = Array.from({ length: SUB_AGENTS }, (_, i) => `${BENCH_AGENT}-${i}`);
+  // Its inspector is open only to read the heap between phases; nothing is profiled.
+  const inspectorPort = await freePort();
   const searchGateway = await startGateway({
+    inspectorPort,
     // Its list is the same for every session: cached once, whoever asks, in either era.
     servers: { catalog: { url: catalog.urls["catalog"]!, sharedLists: true } },
     settings: { exposure: "discovery", catalogTtlSeconds: 3600, configRefreshSeconds: SEARCH_REFRESH_SECONDS },
@@ -168,6 +175,7 @@ async function startDiscovery(
     contextDirect: new URL("/mcp/context-direct", gateway.origin),
     contextDiscovery: new URL("/mcp/context-discovery", gateway.origin),
     searchGateway,
+    searchHeapMiB: async () => heapAfterGc(inspectorPort, `core:user:${(await builtWorker()).name}`),
     subAgents,
     refreshSeconds: SEARCH_REFRESH_SECONDS,
   };

@@ -1,5 +1,6 @@
 // A minimal DevTools-protocol client for workerd's inspector: connects to one worker's
-// target and records a V8 CPU profile. Only what profiling needs: no debugging, no console.
+// target and records a V8 CPU profile, or reads its JavaScript heap after a full garbage
+// collection. Only what those need: no debugging, no console.
 
 /** A V8 CPU profile, as Profiler.stop returns it and Chrome DevTools loads it (.cpuprofile). */
 export interface CpuProfile {
@@ -22,6 +23,40 @@ export interface Profiler {
 
 /** Connects to `worker` (as workerd names it, e.g. `core:user:mcp-gateway`) on the inspector at `port`. */
 export async function connectProfiler(port: number, worker: string): Promise<Profiler> {
+  const { call, close } = await connect(port, worker);
+  return {
+    async start(samplingIntervalUs) {
+      await call("Profiler.enable");
+      await call("Profiler.setSamplingInterval", { interval: samplingIntervalUs });
+      await call("Profiler.start");
+    },
+    async stop() {
+      const { profile } = (await call("Profiler.stop")) as { profile: CpuProfile };
+      return profile;
+    },
+    close,
+  };
+}
+
+/**
+ * The JavaScript heap `worker`'s isolate uses (MiB) right after a full garbage collection:
+ * what it keeps, as against the process's resident set, which also holds what V8 and
+ * workerd have allocated and not given back.
+ */
+export async function heapAfterGc(port: number, worker: string): Promise<number> {
+  const { call, close } = await connect(port, worker);
+  try {
+    await call("HeapProfiler.enable");
+    await call("HeapProfiler.collectGarbage");
+    const { usedSize } = (await call("Runtime.getHeapUsage")) as { usedSize: number };
+    await call("HeapProfiler.disable");
+    return usedSize / 2 ** 20;
+  } finally {
+    close();
+  }
+}
+
+async function connect(port: number, worker: string) {
   const socket = new WebSocket(`ws://127.0.0.1:${port}/${worker}`);
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener("open", () => resolve(), { once: true });
@@ -45,16 +80,5 @@ export async function connectProfiler(port: number, worker: string): Promise<Pro
       pending.set(id, { resolve, reject });
       socket.send(JSON.stringify({ id, method, params }));
     });
-  return {
-    async start(samplingIntervalUs) {
-      await call("Profiler.enable");
-      await call("Profiler.setSamplingInterval", { interval: samplingIntervalUs });
-      await call("Profiler.start");
-    },
-    async stop() {
-      const { profile } = (await call("Profiler.stop")) as { profile: CpuProfile };
-      return profile;
-    },
-    close: () => socket.close(),
-  };
+  return { call, close: () => socket.close() };
 }

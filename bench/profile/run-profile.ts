@@ -6,12 +6,12 @@
 // samples fall. The inspector itself adds overhead, most of all to console output: read
 // shares as hints, and time with the plain benchmark.
 import { writeFile, mkdir } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { builtWorker } from "../../test/e2e/worker-bundle.js";
 import { keepAliveAgent } from "../client/http.js";
 import { LegacySession, ModernClient, type McpClient } from "../client/mcp-client.js";
 import { startGateway } from "../launch/gateway.js";
+import { freePort } from "../launch/ports.js";
 import type { Teardown } from "../launch/teardown.js";
 import { startUpstreamProcess } from "../launch/upstream.js";
 import type { BenchOptions } from "../options.js";
@@ -142,15 +142,4 @@ export async function profileGateway(options: BenchOptions, teardown: Teardown):
 
 function lines(title: string, ranked: readonly ProfileLine[]): string {
   return [`  ${title}:`, ...ranked.map((l) => `  ${l.percent.toFixed(1).padStart(5)}%  ${l.where}`)].join("\n");
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

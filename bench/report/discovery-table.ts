@@ -56,7 +56,7 @@ function searchSection({ search }: DiscoveryResult): string {
     cpu(m, "upstream"),
     String(m.errors),
   ]);
-  const memory = search.memory.map((m) => `${m.after} ${f(m.rssMiB, 1)}`).join(" · ");
+  const memory = search.memory.map((m) => `${m.after} ${f(m.heapMiB, 1)} / ${f(m.rssMiB, 0)}`).join(" · ");
   return [
     `discovery: search_tools over ${search.tools} tools (limit 5), its own gateway; one request each, timed alone`,
     table(["measured", "latency ms", "workerd CPU ms"], steps),
@@ -65,7 +65,7 @@ function searchSection({ search }: DiscoveryResult): string {
     "warm searches, interleaved, concurrency 1, a different task each time",
     table(["target", "p50", "p90", "p99", "req/s", "workerd CPU/req", "upstream CPU/req", "errors"], warm),
     "",
-    `search gateway's resident set (VmRSS, MiB): ${memory}`,
+    `search gateway's memory, MiB: JavaScript heap after a full GC / resident set (VmRSS): ${memory}`,
     `(each round: ${search.agents} agents (bench and its sub-agents through agent_id, each its own policy) at once, ` +
       `${search.tasksPerAgent} different tasks each)`,
   ].join("\n");

@@ -49,8 +49,8 @@ export interface SearchResult {
   agents: number;
   /** Different tasks each agent asks per round of the memory phase. */
   tasksPerAgent: number;
-  /** The search gateway's resident set (MiB) after each step. */
-  memory: Array<{ after: string; rssMiB: number }>;
+  /** The search gateway's resident set and its isolate's JavaScript heap after a full GC (MiB), after each step. */
+  memory: Array<{ after: string; rssMiB: number; heapMiB: number }>;
 }
 
 export interface SearchTargets {
@@ -62,6 +62,8 @@ export interface SearchTargets {
   subAgents: readonly string[];
   /** The gateway's configRefreshSeconds. */
   refreshSeconds: number;
+  /** The gateway isolate's JavaScript heap after a full GC, in MiB. */
+  heapMiB: () => Promise<number>;
 }
 
 export interface SearchOptions {
@@ -79,7 +81,8 @@ export async function measureSearch(targets: SearchTargets, options: SearchOptio
   const pid = gateway.pid;
   if (pid === undefined) throw new Error("the search gateway's workerd PID is unknown");
   const memory: SearchResult["memory"] = [];
-  const sample = async (after: string) => memory.push({ after, rssMiB: (await memoryOf(pid))?.rssMiB ?? NaN });
+  const sample = async (after: string) =>
+    memory.push({ after, rssMiB: (await memoryOf(pid))?.rssMiB ?? NaN, heapMiB: await targets.heapMiB() });
   const agent = keepAliveAgent(1 + targets.subAgents.length);
   const { session } = await LegacySession.open(agent, gateway.endpoint);
   const modern = new ModernClient(agent, gateway.endpoint);

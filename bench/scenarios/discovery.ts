@@ -37,6 +37,7 @@ export async function measureDiscovery(
       expectedTools: options.searchTools,
       subAgents: stack.subAgents,
       refreshSeconds: stack.refreshSeconds,
+      heapMiB: stack.searchHeapMiB,
     },
     {
       seconds: options.seconds / 2,
