@@ -8,6 +8,7 @@ import { corsForAllowedOrigins, headerSizeGuard, hostAndOriginGuard, loadConfig 
 import { handleDelete, handleGet, handlePost } from "./http/mcp-endpoint.js";
 import { authenticate } from "./http/authenticate.js";
 import { handleStatus } from "./http/status-endpoint.js";
+import { handleResourceMetadata } from "./http/oauth-resource.js";
 import type { AppEnv } from "./http/context.js";
 import { log } from "./observe/log.js";
 
@@ -24,6 +25,10 @@ const mcpMiddleware = [
   corsForAllowedOrigins(),
   authenticate(),
 ] as const;
+// OAuth protected-resource metadata (RFC 9728), for the root and each endpoint; 404 without settings.oauth.
+app.get("/.well-known/oauth-protected-resource", loadConfig(), handleResourceMetadata);
+app.get("/.well-known/oauth-protected-resource/*", loadConfig(), handleResourceMetadata);
+
 const methodNotAllowed = () => new Response(null, { status: 405, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
 
 // `/mcp` aggregates what the agent may see; `/mcp/<name>` is a virtual server.

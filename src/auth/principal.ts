@@ -1,6 +1,7 @@
-// Who is asking: the agent an API key (or settings.anonymousAgent) authenticates as,
-// the sub-agent it narrowed itself to, and the endpoint it came through. A session is
-// bound to this identity: the same session id from anyone else is an unknown session.
+// Who is asking: the agent an API key, an OAuth access token or settings.anonymousAgent
+// authenticates as, the sub-agent it narrowed itself to, and the endpoint it came through.
+// A session is bound to this identity: the same session id from anyone else is an unknown
+// session.
 
 export interface Identity {
   agent: string;
@@ -14,6 +15,9 @@ export interface Principal extends Identity {
   /** First 8 hex digits of the key's hash, for audit lines; absent for the anonymous agent. */
   keyId?: string;
   keyLabel?: string;
+  /** For an OAuth access token: its issuer and subject (never the token), for audit lines. */
+  oauthIssuer?: string;
+  oauthSubject?: string;
 }
 
 /** The agent whose rules are the innermost layer: the sub-agent if narrowed. */
@@ -30,6 +34,8 @@ export interface Caller {
   requestId: string;
   keyId?: string;
   keyLabel?: string;
+  oauthIssuer?: string;
+  oauthSubject?: string;
 }
 
 export function callerOf(principal: Principal, requestId: string): Caller {
@@ -37,6 +43,8 @@ export function callerOf(principal: Principal, requestId: string): Caller {
     requestId,
     ...(principal.keyId !== undefined ? { keyId: principal.keyId } : {}),
     ...(principal.keyLabel !== undefined ? { keyLabel: principal.keyLabel } : {}),
+    ...(principal.oauthIssuer !== undefined ? { oauthIssuer: principal.oauthIssuer } : {}),
+    ...(principal.oauthSubject !== undefined ? { oauthSubject: principal.oauthSubject } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // The zod schemas of every KV configuration value: the single source from which
 // `npm run schemas` writes schemas/*.json. Parsing only: loading lives in snapshot.ts.
 import { z } from "zod";
+import { OAuthSettingsSchema } from "./oauth-schema.js";
 
 /** Registration, agent and virtual-server names. */
 export const NameSchema = z
@@ -226,6 +227,9 @@ export const SettingsSchema = z
       .describe(
         "How long a merged list (and initialize, and routing a name no prefix ties to one server) waits for each upstream; a later one is left out and named in the list's _meta.",
       ),
+    oauth: OAuthSettingsSchema.optional().describe(
+      "Authorization servers whose OAuth access tokens (JWTs) are accepted in place of an API key: one issuer, or a list.",
+    ),
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;

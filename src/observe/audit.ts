@@ -17,6 +17,9 @@ export interface AuditLine {
   /** First 8 hex digits of the API key's hash, and the key's label: which key acted. */
   keyId?: string;
   keyLabel?: string;
+  /** For an OAuth access token: its issuer and subject (never the token itself). */
+  oauthIssuer?: string;
+  oauthSubject?: string;
   /** The sub-agent the principal narrowed itself to. */
   delegate?: string;
   virtualServer?: string;

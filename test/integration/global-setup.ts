@@ -1,11 +1,13 @@
 // Starts the upstreams the integration tests talk to, in Node, before any test runs, and
-// stops them after: two fixture upstreams (test/fixtures/upstream-server.mjs) and
-// server-everything. Tests in workerd reach them over loopback; their addresses, and
-// the Worker secret the tests register, arrive through Vitest's provide/inject.
+// stops them after: two fixture upstreams (test/fixtures/upstream-server.mjs),
+// server-everything, and two authorization servers (test/fixtures/oauth-server.mjs).
+// Tests in workerd reach them over loopback; their addresses, and the Worker secret the
+// tests register, arrive through Vitest's provide/inject.
 import type { TestProject } from "vitest/node";
 import { startUpstream } from "../fixtures/upstream-server.mjs";
 import { startEverything } from "../fixtures/everything-server.mjs";
 import { refusedOrigin } from "../fixtures/refused-port.mjs";
+import { CLIENT, startKeyLab, startProvider } from "../fixtures/oauth-server.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,18 +23,32 @@ declare module "vitest" {
     fixtureSecret: string;
     /** The Worker secret ADMIN_TOKEN that opens /status, new each run. */
     adminToken: string;
+    /** A real OpenID provider (oidc-provider) issuing JWT access tokens to a client-credentials client. */
+    oauthIssuer: string;
+    oauthClient: { id: string; secret: string };
+    /** An issuer whose key set the tests control (test/fixtures/oauth-server.mjs). */
+    keyLabIssuer: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [first, second, everything] = await Promise.all([startUpstream(), startUpstream(), startEverything()]);
+  const [first, second, everything, provider, keyLab] = await Promise.all([
+    startUpstream(),
+    startUpstream(),
+    startEverything(),
+    startProvider(),
+    startKeyLab(),
+  ]);
   project.provide("upstreamOrigin", first.origin);
   project.provide("secondUpstreamOrigin", second.origin);
   project.provide("refusedOrigin", await refusedOrigin());
   project.provide("everythingUrl", everything.url);
   project.provide("fixtureSecret", `fixture-secret-${crypto.randomUUID()}`);
   project.provide("adminToken", `admin-token-${crypto.randomUUID()}`);
+  project.provide("oauthIssuer", provider.issuer);
+  project.provide("oauthClient", CLIENT);
+  project.provide("keyLabIssuer", keyLab.issuer);
   return async () => {
-    await Promise.all([first.close(), second.close(), everything.stop()]);
+    await Promise.all([first.close(), second.close(), everything.stop(), provider.close(), keyLab.close()]);
   };
 }
