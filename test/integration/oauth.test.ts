@@ -9,6 +9,7 @@ import { seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
 import { AgentSession, initializeAs, refusal } from "./support/agent.js";
 import { captureLogs } from "./support/logs.js";
+import { postModern } from "./support/hostile.js";
 import {
   keySetFailing,
   keySetFetches,
@@ -89,6 +90,18 @@ describe("access tokens accepted", () => {
     const forDocs = await labToken(key, { agent: "reader", aud: `${MCP}/docs` });
     expect(await toolNames(forDocs, "/mcp/docs")).toEqual(["docs__search_docs"]);
     expect((await refused(forDocs, "/mcp")).status).toBe(401);
+  });
+
+  it("serves 2026-07-28 requests, which carry the token on every request, alike", async () => {
+    const token = await labToken(key, { agent: "reader", aud: MCP });
+    const response = await postModern("tools/list", {}, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { result: { tools: Array<{ name: string }> } };
+    expect(body.result.tools.map((tool) => tool.name)).toEqual(["docs__search_docs"]);
+    const expired = await labToken(key, { agent: "reader", aud: MCP, exp: Math.floor(Date.now() / 1000) - 60 });
+    const refusedModern = await postModern("tools/list", {}, { headers: { authorization: `Bearer ${expired}` } });
+    expect(refusedModern.status).toBe(401);
+    expect(refusedModern.headers.get("www-authenticate")).toContain('error="invalid_token"');
   });
 
   it("accepts the audiences an issuer adds, and keeps API keys working alongside", async () => {
