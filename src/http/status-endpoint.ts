@@ -60,6 +60,7 @@ export function statusReport(snapshot: ConfigSnapshot, totals: StatusTotals) {
       virtualServers: snapshot.virtualServers.size,
       apiKeys: snapshot.apiKeys.size,
       exposure: exposureOf(snapshot),
+      oauthIssuers: (snapshot.settings.oauth ?? []).map((issuer) => issuer.issuer),
       invalidEntries: snapshot.problems.map(({ key, problem, keptLastGood }) => ({ key, problem, keptLastGood })),
       warnings: snapshot.warnings,
     },

@@ -10,6 +10,7 @@ import { FixtureTenant } from "./support/fixture.js";
 import { AgentSession, initializeAs, refusal } from "./support/agent.js";
 import { captureLogs } from "./support/logs.js";
 import { postModern } from "./support/hostile.js";
+import { fetchStatus } from "./support/status.js";
 import {
   keySetFailing,
   keySetFetches,
@@ -222,6 +223,11 @@ describe("protected-resource metadata (RFC 9728)", () => {
       expect(response.status, path).toBe(200);
       expect(await response.json(), path).toEqual(expected(resource));
     }
+  });
+
+  it("names the issuers in /status", async () => {
+    const status = (await (await fetchStatus()).json()) as { config: { oauthIssuers: string[] } };
+    expect(status.config.oauthIssuers).toEqual([inject("oauthIssuer"), inject("keyLabIssuer")]);
   });
 
   it("lists the required scopes, and is not there for unknown endpoints or without settings.oauth", async () => {

@@ -76,6 +76,7 @@ describe("/status", () => {
         virtualServers: 1,
         apiKeys: 2,
         exposure: { default: "direct", agents: {}, virtualServers: { desk: "discovery" } },
+        oauthIssuers: [],
         invalidEntries: expect.arrayContaining([
           { key: "server:bad", problem: expect.stringContaining("url"), keptLastGood: false },
           { key: "server:needs-secret", problem: expect.stringContaining("NO_SUCH_SECRET"), keptLastGood: false },
