@@ -1,0 +1,182 @@
+// What guards look for in text: personal data (email, phone, payment card, IBAN, IP
+// address), secrets (cloud and SaaS keys and tokens, JWTs, private key blocks, Bearer
+// values), and an operator's own patterns. Each detector finds candidates by shape and
+// keeps only those that pass its checks (Luhn and issuer prefixes, IBAN check digits,
+// octet ranges), so dates, version numbers and order ids are not taken for cards; phone
+// numbers are found and validated by libphonenumber-js (Google's numbering metadata, kept
+// up to date upstream; a regular expression cannot tell a phone number from an order id).
+// Pure: which detectors apply, and what is done with a match, is the guard's business.
+import { findPhoneNumbersInText, type CountryCode } from "libphonenumber-js/max";
+import { cardNumber, ibanValid } from "./checksums.js";
+
+export const BUILT_IN_DETECTORS = ["email", "phone", "credit_card", "iban", "ip", "secret"] as const;
+export type BuiltInDetector = (typeof BUILT_IN_DETECTORS)[number];
+
+export interface Match {
+  /** The detector that found it: a built-in's name, or `custom`. */
+  detector: string;
+  /** What it is, as a placeholder names it: EMAIL, PHONE, CREDIT_CARD, IBAN, IP, SECRET, or a custom kind. */
+  kind: string;
+  start: number;
+  end: number;
+}
+
+/** A detector: candidates by shape and the check a candidate must pass, or a finder of its own. */
+type Detector = { name: string; kind: string } & (
+  | { pattern: RegExp; accept?: (candidate: string) => boolean }
+  | { find: (text: string) => Array<{ start: number; end: number }> }
+);
+
+const BUILT_IN: Record<BuiltInDetector, Detector[]> = {
+  email: [{ name: "email", kind: "EMAIL", find: emails }],
+  // Found by libphonenumber-js, in the region the options name: see phoneFinder.
+  phone: [],
+  credit_card: [
+    {
+      name: "credit_card",
+      kind: "CREDIT_CARD",
+      pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
+      accept: (candidate) => cardNumber(candidate.replace(/[ -]/g, "")),
+    },
+  ],
+  iban: [
+    {
+      name: "iban",
+      kind: "IBAN",
+      pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g,
+      accept: (candidate) => ibanValid(candidate.replace(/ /g, "")),
+    },
+  ],
+  ip: [
+    {
+      name: "ip",
+      kind: "IP",
+      pattern: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)/g,
+      accept: (candidate) => candidate.split(".").every((octet) => Number(octet) <= 255 && !/^0\d/.test(octet)),
+    },
+    {
+      name: "ip",
+      kind: "IP",
+      pattern: /(?<![\w:.])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}(?![\w:])/g,
+      accept: ipv6,
+    },
+  ],
+  secret: [
+    { name: "secret", kind: "SECRET", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+    { name: "secret", kind: "SECRET", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g },
+    { name: "secret", kind: "SECRET", pattern: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g },
+    { name: "secret", kind: "SECRET", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,255}/g },
+    { name: "secret", kind: "SECRET", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { name: "secret", kind: "SECRET", pattern: /\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,255}\b/g },
+    { name: "secret", kind: "SECRET", pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g },
+    {
+      name: "secret",
+      kind: "SECRET",
+      pattern: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )*PRIVATE KEY-----/g,
+    },
+    { name: "secret", kind: "SECRET", pattern: /\bBearer[ \t]+[A-Za-z0-9._~+/-]{8,}=*/g },
+  ],
+};
+
+const LOCAL_PART = /[A-Za-z0-9._%+-]/;
+const DOMAIN_PART = /[A-Za-z0-9.-]/;
+const EMAIL = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+
+/**
+ * Addresses around each `@`, grown left over what a local part may hold and right over what
+ * a domain may hold: linear in the text, where one regular expression over a long text
+ * without an `@` would try every starting point.
+ */
+function emails(text: string): Array<{ start: number; end: number }> {
+  const found: Array<{ start: number; end: number }> = [];
+  for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
+    let start = at;
+    while (start > 0 && at - start < 64 && LOCAL_PART.test(text[start - 1]!)) start--;
+    let end = at + 1;
+    while (end < text.length && end - at < 255 && DOMAIN_PART.test(text[end]!)) end++;
+    while (end > at + 1 && !/[A-Za-z]/.test(text[end - 1]!)) end--; // a trailing dot or hyphen ends a sentence
+    if (EMAIL.test(text.slice(start, end))) found.push({ start, end });
+  }
+  return found;
+}
+
+/** Phone numbers valid for their country (national ones read as of `region`), standing alone as words. */
+function phoneFinder(region: CountryCode): Detector {
+  return {
+    name: "phone",
+    kind: "PHONE",
+    find: (text) =>
+      findPhoneNumbersInText(text, { defaultCountry: region })
+        .map(({ startsAt, endsAt }) => ({ start: startsAt, end: endsAt }))
+        // Part of a longer token (ORD-2024-000123, id_2024000123) is an identifier, not a phone.
+        .filter(({ start, end }) => !/[\w-]/.test(text[start - 1] ?? "") && !/[\w-]/.test(text[end] ?? "")),
+  };
+}
+
+/** An IPv6 address: eight groups of 1-4 hex digits, or fewer around one `::`. */
+function ipv6(candidate: string): boolean {
+  const halves = candidate.split("::");
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((half) => (half === "" ? [] : half.split(":")));
+  if (!groups.every((group) => /^[0-9A-Fa-f]{1,4}$/.test(group))) return false;
+  return halves.length === 2 ? groups.length <= 7 : groups.length === 8;
+}
+
+/** An operator's own pattern, under the kind its placeholder names. */
+export interface CustomPattern {
+  kind: string;
+  pattern: string;
+}
+
+export interface DetectorOptions {
+  /** Custom patterns, for the `custom` detector. */
+  custom?: readonly CustomPattern[];
+  /** The country whose national format phone numbers without a `+` are read in (default US). */
+  phoneRegion?: CountryCode;
+}
+
+/** The detectors of these names (and the custom patterns), ready to run. */
+export function detectorsFor(names: readonly string[], options: DetectorOptions = {}): Detector[] {
+  const detectors = names.flatMap((name) => (name in BUILT_IN ? BUILT_IN[name as BuiltInDetector] : []));
+  if (names.includes("phone")) detectors.push(phoneFinder(options.phoneRegion ?? "US"));
+  const custom = options.custom ?? [];
+  if (names.includes("custom"))
+    for (const { kind, pattern } of custom)
+      detectors.push({ name: "custom", kind, pattern: new RegExp(pattern, "gu") });
+  return detectors;
+}
+
+/**
+ * Every match of these detectors in `text`, in order, without overlaps: where two overlap,
+ * the one that starts first wins, and of those the longer.
+ */
+export function findMatches(text: string, detectors: readonly Detector[]): Match[] {
+  const found: Match[] = [];
+  for (const detector of detectors) {
+    if ("find" in detector) {
+      for (const { start, end } of detector.find(text))
+        found.push({ detector: detector.name, kind: detector.kind, start, end });
+      continue;
+    }
+    for (const hit of text.matchAll(detector.pattern)) {
+      const candidate = hit[0];
+      if (candidate.length === 0 || (detector.accept && !detector.accept(candidate))) continue;
+      found.push({ detector: detector.name, kind: detector.kind, start: hit.index, end: hit.index + candidate.length });
+    }
+  }
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Match[] = [];
+  for (const match of found) if (kept.length === 0 || match.start >= kept[kept.length - 1]!.end) kept.push(match);
+  return kept;
+}
+
+/** `text` with each match replaced by a placeholder naming its kind (`<EMAIL>`). */
+export function masked(text: string, matches: readonly Match[]): string {
+  let out = "";
+  let at = 0;
+  for (const match of matches) {
+    out += `${text.slice(at, match.start)}<${match.kind}>`;
+    at = match.end;
+  }
+  return out + text.slice(at);
+}
