@@ -185,13 +185,24 @@ export function toModernResult(
   return modern;
 }
 
-/** A result as a legacy client expects it: the current era's additions removed. */
+/**
+ * A result as a legacy client expects it: the current era's additions removed, and what
+ * a current-era upstream put in `_meta` for its own hop (`io.modelcontextprotocol/…`,
+ * such as its serverInfo): the client's server is the gateway, not that upstream.
+ */
 export function toLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
-  if (!("resultType" in result || "ttlMs" in result || "cacheScope" in result)) return result;
+  const meta = result["_meta"];
+  const hopMeta = isObject(meta) && Object.keys(meta).some((key) => key.startsWith("io.modelcontextprotocol/"));
+  if (!("resultType" in result || "ttlMs" in result || "cacheScope" in result || hopMeta)) return result;
   const legacy = { ...result };
   delete legacy["resultType"];
   delete legacy["ttlMs"];
   delete legacy["cacheScope"];
+  if (hopMeta) {
+    const kept = withoutEnvelope(meta);
+    if (Object.keys(kept).length > 0) legacy["_meta"] = kept;
+    else delete legacy["_meta"];
+  }
   return legacy;
 }
 

@@ -163,4 +163,15 @@ describe("results in each era's shape", () => {
     const plain = { content: [] };
     expect(toLegacyResult(plain)).toBe(plain);
   });
+
+  it("takes what a current-era upstream put in _meta for its own hop off a legacy client's result", () => {
+    const serverInfo = { "io.modelcontextprotocol/serverInfo": { name: "upstream", version: "1" } };
+    expect(toLegacyResult({ content: [], _meta: { ...serverInfo, "acme/trace": "t1" } })).toEqual({
+      content: [],
+      _meta: { "acme/trace": "t1" },
+    });
+    expect(toLegacyResult({ content: [], resultType: "complete", _meta: serverInfo })).toEqual({ content: [] });
+    const own = { content: [], _meta: { progressToken: 1 } };
+    expect(toLegacyResult(own)).toBe(own);
+  });
 });
