@@ -98,6 +98,11 @@ describe("detectors: what they find", () => {
       expect(found("secret", text), text).toEqual([]);
   });
 
+  it("knows only its own detectors: an unknown or inherited name runs nothing", () => {
+    expect(detectorsFor(["nosuch", "toString", "__proto__", "constructor"])).toEqual([]);
+    expect(found("toString", "ana@example.com")).toEqual([]);
+  });
+
   it("custom: an operator's own patterns, under their kinds", () => {
     const options = { custom: [{ kind: "EMPLOYEE_ID", pattern: "\\bE\\d{6}\\b" }] };
     expect(found("custom", "ask E123456, not E12345", options)).toEqual(["E123456"]);

@@ -137,7 +137,7 @@ export interface DetectorOptions {
 
 /** The detectors of these names (and the custom patterns), ready to run. */
 export function detectorsFor(names: readonly string[], options: DetectorOptions = {}): Detector[] {
-  const detectors = names.flatMap((name) => (name in BUILT_IN ? BUILT_IN[name as BuiltInDetector] : []));
+  const detectors = names.flatMap((name) => (Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name as BuiltInDetector] : []));
   if (names.includes("phone")) detectors.push(phoneFinder(options.phoneRegion ?? "US"));
   const custom = options.custom ?? [];
   if (names.includes("custom"))
