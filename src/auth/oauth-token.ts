@@ -8,7 +8,7 @@ import { decodeJwt, errors as jose, jwtVerify, type JWTPayload } from "jose";
 import type { OAuthIssuer } from "../config/oauth-schema.js";
 import { KeysUnavailable, keysOf } from "./oauth-keys.js";
 
-export const ALLOWED_ALGORITHMS = [
+const ALLOWED_ALGORITHMS = [
   "RS256",
   "RS384",
   "RS512",

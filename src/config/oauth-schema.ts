@@ -3,7 +3,7 @@
 // URLs must be https, except on loopback hosts (local development and tests).
 import { z } from "zod";
 
-/** Whether a URL may name an authorization server or its keys: https, or any scheme on loopback. */
+/** Whether a URL may name an authorization server or its keys: https, or http on loopback. */
 export function trustedAuthUrl(value: string): boolean {
   let url: URL;
   try {

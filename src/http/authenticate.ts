@@ -17,7 +17,7 @@ import { tokenChallenge } from "./oauth-resource.js";
 export const SUB_AGENT_HEADER = "x-mcp-agent";
 
 /** An audit line for a request refused before any MCP handling (401, 403, 503). */
-export function refused(c: Context<AppEnv>, step: string, rule: string, principal?: Principal): void {
+function refused(c: Context<AppEnv>, step: string, rule: string, principal?: Principal): void {
   audit({
     kind: "decision",
     method: step,
