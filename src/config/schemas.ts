@@ -1,6 +1,7 @@
 // The zod schemas of every KV configuration value: the single source from which
 // `npm run schemas` writes schemas/*.json. Parsing only: loading lives in snapshot.ts.
 import { z } from "zod";
+import { GuardNamesSchema, GuardSchema } from "./guard-schema.js";
 import { OAuthSettingsSchema } from "./oauth-schema.js";
 
 /** Registration, agent and virtual-server names. */
@@ -64,6 +65,7 @@ export const ServerRegistrationSchema = z
       .describe(
         "The server's tool, prompt and resource lists are the same for every session: cache them once for all agents and sessions. Unset: a legacy (2025) server's lists are cached per upstream session.",
       ),
+    guards: GuardNamesSchema.default([]),
   })
   .strict();
 export type ServerRegistration = z.infer<typeof ServerRegistrationSchema>;
@@ -274,6 +276,7 @@ export const AgentRulesSchema = z
     directTools: DirectToolsSchema.optional(),
     deny: RuleSetSchema.default({}).describe("Always wins over allow."),
     rateLimits: RateLimitsSchema.optional().describe("Request and per-tool call limits, counted exactly per agent."),
+    guards: GuardNamesSchema.default([]),
   })
   .strict();
 export type AgentRules = z.infer<typeof AgentRulesSchema>;
@@ -312,6 +315,7 @@ export const VirtualServerSchema = z
       .default({})
       .describe("Per '<server>/<tool>': a new name, title or description."),
     agents: z.array(GlobSchema).max(1000).describe("Agents (globs) that may use this endpoint."),
+    guards: GuardNamesSchema.default([]),
   })
   .strict();
 export type VirtualServer = z.infer<typeof VirtualServerSchema>;
@@ -333,4 +337,5 @@ export const PUBLISHED_SCHEMAS = {
   "agent.schema.json": AgentRulesSchema,
   "virtual-server.schema.json": VirtualServerSchema,
   "apikey.schema.json": ApiKeySchema,
+  "guard.schema.json": GuardSchema,
 } as const;

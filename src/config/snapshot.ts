@@ -3,6 +3,8 @@
 // good version (per isolate) instead of being replaced by garbage. No caching here:
 // see store.ts for when snapshots are taken.
 import { z } from "zod";
+import { GuardSchema, type Guard } from "./guard-schema.js";
+import { referenceWarnings } from "./reference-warnings.js";
 import { resolveHeaderSecrets } from "./secrets.js";
 import {
   AgentRulesSchema,
@@ -21,7 +23,13 @@ import {
 import { sha256Hex } from "../observe/hash.js";
 import { SecretForms } from "../observe/secret-forms.js";
 
-export const KEY_PREFIX = { server: "server:", agent: "agent:", virtualServer: "vs:", apiKey: "apikey:" } as const;
+export const KEY_PREFIX = {
+  server: "server:",
+  agent: "agent:",
+  virtualServer: "vs:",
+  apiKey: "apikey:",
+  guard: "guard:",
+} as const;
 const API_KEY_HASH = /^[0-9a-f]{64}$/;
 export const SETTINGS_KEY = "settings";
 /** KV bulk reads take at most this many keys. */
@@ -53,6 +61,13 @@ export interface ResolvedServer {
   fingerprint: string;
 }
 
+/** A valid guard, with its provider's header secrets substituted: never log these. */
+export interface ResolvedGuard {
+  name: string;
+  guard: Guard;
+  providerHeaders: Record<string, string>;
+}
+
 export interface ConfigProblem {
   key: string;
   problem: string;
@@ -75,6 +90,8 @@ export interface ConfigSnapshot {
   virtualServers: ReadonlyMap<string, VirtualServer>;
   /** By SHA-256 hex of the raw key. */
   apiKeys: ReadonlyMap<string, ApiKey>;
+  /** Valid guards by name; a name used in `guards` but missing here refuses the calls it applies to. */
+  guards: ReadonlyMap<string, ResolvedGuard>;
 }
 
 /** Last parsed value of each key, so a bad edit does not erase a working entry. */
@@ -94,7 +111,10 @@ export async function loadSnapshot(
   const agents = entries.named(keys, KEY_PREFIX.agent, AgentRulesSchema, isName);
   const virtualServers = entries.named(keys, KEY_PREFIX.virtualServer, VirtualServerSchema, isName);
   const apiKeys = entries.named(keys, KEY_PREFIX.apiKey, ApiKeySchema, (hash) => API_KEY_HASH.test(hash));
+  const guards = resolveGuards(entries.named(keys, KEY_PREFIX.guard, GuardSchema, isName), entries, env);
   const registered = new Set([...servers.keys(), ...unusable.keys()]);
+  const registrations = new Map<string, ServerRegistration>();
+  for (const [name, server] of servers) registrations.set(name, server.registration);
   const sorted = [...raw.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   return {
     revision: (await sha256Hex(JSON.stringify(sorted))).slice(0, 12),
@@ -103,10 +123,11 @@ export async function loadSnapshot(
     servers,
     unusable,
     problems: entries.problems,
-    warnings: unregisteredServerWarnings(agents, virtualServers, registered),
+    warnings: referenceWarnings({ agents, virtualServers, registered, registrations, guards: new Set(guards.keys()) }),
     agents,
     virtualServers,
     apiKeys,
+    guards,
   };
 }
 
@@ -212,29 +233,19 @@ async function resolveServers(
   return { servers, unusable };
 }
 
-/** Rules may name servers not registered yet: not an error, but worth a warning. */
-function unregisteredServerWarnings(
-  agents: ReadonlyMap<string, AgentRules>,
-  virtualServers: ReadonlyMap<string, VirtualServer>,
-  registered: ReadonlySet<string>,
-): string[] {
-  const warnings: string[] = [];
-  const check = (where: string, names: Iterable<string>) => {
-    for (const name of names) {
-      const literal = isName(name);
-      if (literal && !registered.has(name)) warnings.push(`${where} names server '${name}', which is not registered`);
+/** Guards with their provider's header secrets substituted; one whose secrets are missing is a problem, and absent. */
+function resolveGuards(parsed: ReadonlyMap<string, Guard>, entries: Entries, env: Record<string, unknown>) {
+  const guards = new Map<string, ResolvedGuard>();
+  for (const [name, guard] of parsed) {
+    const secrets = resolveHeaderSecrets(guard.provider?.headers ?? {}, env);
+    if (!secrets.ok) {
+      const problem = `provider.headers reference missing secret(s) ${secrets.missing.join(", ")}: set them with 'wrangler secret put' (or .dev.vars locally)`;
+      entries.problems.push({ key: `${KEY_PREFIX.guard}${name}`, problem, keptLastGood: false });
+      continue;
     }
-  };
-  for (const [name, rules] of agents) {
-    for (const side of ["allow", "deny"] as const) {
-      const set = rules[side];
-      check(`agent:${name} ${side}.servers`, set.servers ?? []);
-      for (const kind of ["tools", "prompts", "resources"] as const)
-        check(`agent:${name} ${side}.${kind}`, Object.keys(set[kind] ?? {}));
-    }
+    guards.set(name, { name, guard, providerHeaders: secrets.headers });
   }
-  for (const [name, vs] of virtualServers) check(`vs:${name} servers`, vs.servers);
-  return warnings;
+  return guards;
 }
 
 function isName(name: string): boolean {

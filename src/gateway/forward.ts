@@ -1,8 +1,9 @@
-// The last stages of a call: placement (where it is sent from), the upstream exchange
-// with the client in the loop, and the record (one audit line and the call's metrics
-// when it ends, with the rule that allowed it and what the upstream answered). Results
-// and upstream errors are relayed unchanged. A call handed over to the owner of the
-// upstream session is recorded there, where it ends, so every call has one audit line.
+// The last stages of a call: the request guards, placement (where it is sent from), the
+// upstream exchange with the client in the loop, the response guards, and the record (one
+// audit line and the call's metrics when it ends, with the rule that allowed it and what
+// the upstream answered). Results and upstream errors are relayed unchanged, but for what
+// a guard masks or blocks. A call handed over to the owner of the upstream session is
+// recorded (and its result guarded) there, where it ends, so every call has one audit line.
 import { GatewayError } from "../mcp/errors.js";
 import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { HELD_REQUEST_STATE_PREFIX } from "../mcp/gateway-info.js";
@@ -12,6 +13,7 @@ import type { RequestOptions } from "../upstream/link.js";
 import type { Call, Params } from "./call.js";
 import { clientOptions, exchangeWithClient } from "./client-loop.js";
 import { presentExecuted } from "./executed-result.js";
+import { callGuards, guardRequest, guardResponse } from "./guards/content-guards.js";
 import { placeCall, type CallPlacement } from "./placement.js";
 import { auditLine } from "./record.js";
 import { answered, type CallSubject, type HandOver, type Sent, type Upstream } from "./upstreams.js";
@@ -24,11 +26,15 @@ export async function forward(
   params: Params,
   subject?: CallSubject,
 ): Promise<Sent> {
-  const placement = await place(call, upstream, params, true);
-  const sent = await recorded(call, method, upstream, params, subject, () =>
-    exchangeWithClient(call, upstream, placement, method, params),
-  );
-  return withSubject(sent, subject, params);
+  const guards = callGuards(call.ctx, upstream, method);
+  const about = { call, upstream, method, subject };
+  const sending = guards ? await guardRequest(about, guards, params) : params;
+  const placement = await place(call, upstream, sending, true);
+  const sent = await recorded(call, method, upstream, sending, subject, async () => {
+    const sent = await exchangeWithClient(call, upstream, placement, method, sending);
+    return guards ? guardResponse(about, guards, sent) : sent;
+  });
+  return withSubject(sent, subject, sending);
 }
 
 /** A request the gateway makes of an upstream on the client's behalf that needs nothing of it (logging/setLevel). */
@@ -74,10 +80,14 @@ export async function finishHandedCall(
   read: (options: RequestOptions) => Promise<JsonRpcResponse>,
 ): Promise<Sent> {
   const params = handed.sent ?? {};
+  const method = call.request.method;
   const { options } = clientOptions(call, upstream.server.name, params);
-  const sent = await recorded(call, call.request.method, upstream, params, handed.subject, async () =>
-    answered(await read(options)),
-  );
+  const guards = callGuards(call.ctx, upstream, method);
+  const about = { call, upstream, method, subject: handed.subject };
+  const sent = await recorded(call, method, upstream, params, handed.subject, async () => {
+    const sent = answered(await read(options));
+    return guards ? guardResponse(about, guards, sent) : sent;
+  });
   const via = handed.subject?.via;
   return via ? presentExecuted(sent, via.server, via.name) : sent;
 }

@@ -211,6 +211,30 @@ export const errors = {
       revision,
       ...subject,
     }),
+  /** Never the matched value: the guard, the detector, which side, and what it was about. */
+  guardBlocked: (guard: string, detector: string, side: "request" | "response", server: string) =>
+    new GatewayError(
+      "GUARD_BLOCKED",
+      C.GUARD_BLOCKED,
+      side === "request"
+        ? `Blocked by guard '${guard}': the arguments contain ${detector} data; nothing was sent to '${server}'`
+        : `Blocked by guard '${guard}': the result from '${server}' contains ${detector} data and was withheld`,
+      200,
+      { guard, detector, side, server },
+    ),
+  /** A mask the guard cannot make without breaking what it masks: refused instead of sent broken. */
+  guardCannotMask: (guard: string, side: "request" | "response", server: string, why: string) =>
+    new GatewayError(
+      "GUARD_BLOCKED",
+      C.GUARD_BLOCKED,
+      `Blocked by guard '${guard}': the ${side === "request" ? "arguments" : `result from '${server}'`} cannot be masked safely (${why})`,
+      200,
+      { guard, side, server },
+    ),
+  guardUnavailable: (guard: string, why: string) =>
+    new GatewayError("GUARD_UNAVAILABLE", C.GUARD_UNAVAILABLE, `Guard '${guard}' cannot check this call: ${why}`, 200, {
+      guard,
+    }),
   headerMismatch: (header: string, why: string) =>
     new GatewayError(
       "HEADER_MISMATCH",

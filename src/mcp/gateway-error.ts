@@ -24,6 +24,10 @@ export const JsonRpcCode = {
   INPUT_UNAVAILABLE: -32015,
   /** The agent or tool is over its rate limit; `data.retryAfterMs` says when to retry. */
   RATE_LIMITED: -32016,
+  /** A guard refused what would have passed (a match of a blocking detector, or a mask it cannot make safely). */
+  GUARD_BLOCKED: -32017,
+  /** A guard that applies cannot check: no valid entry, or its analyzer failed and it fails closed. */
+  GUARD_UNAVAILABLE: -32018,
   /** 2026-07-28: a header disagrees with the body it mirrors. */
   HEADER_MISMATCH: -32020,
   /** 2026-07-28: the client lacks a capability the request needs. */
@@ -65,7 +69,9 @@ export type GatewayErrorCode =
   | "INPUT_UNAVAILABLE"
   | "CANCELLED"
   | "LIMIT_EXCEEDED"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "GUARD_BLOCKED"
+  | "GUARD_UNAVAILABLE";
 
 export class GatewayError extends Error {
   override readonly name = "GatewayError";

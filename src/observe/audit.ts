@@ -4,7 +4,7 @@
 import { log } from "./log.js";
 import { SecretForms } from "./secret-forms.js";
 
-export type AuditKind = "decision" | "upstream";
+export type AuditKind = "decision" | "upstream" | "guard";
 export type AuditDecision = "allow" | "deny" | "filtered";
 
 /** One audit record. `time` and `level` are added by log(); undefined fields are left out. */
@@ -44,6 +44,14 @@ export interface AuditLine {
   result?: unknown;
   /** A call made through a meta-tool (`execute_tool`), not named directly. */
   via?: string;
+  /** Guard lines: which guard's detector matched how often on which side, and what the guard did (never the value). */
+  guard?: string;
+  detector?: string;
+  count?: number;
+  action?: string;
+  side?: "request" | "response";
+  /** Why a guard could not check (its entry is missing, its analyzer failed). */
+  reason?: string;
 }
 
 export const REDACTED = "[REDACTED]";

@@ -1,6 +1,7 @@
 // Starts the upstreams the integration tests talk to, in Node, before any test runs, and
 // stops them after: two fixture upstreams (test/fixtures/upstream-server.mjs),
-// server-everything, and two authorization servers (test/fixtures/oauth-server.mjs).
+// server-everything, two authorization servers (test/fixtures/oauth-server.mjs) and a
+// stand-in for Presidio's analyzer (test/fixtures/presidio-standin.mjs).
 // Tests in workerd reach them over loopback; their addresses, and the Worker secret the
 // tests register, arrive through Vitest's provide/inject.
 import type { TestProject } from "vitest/node";
@@ -8,6 +9,7 @@ import { startUpstream } from "../fixtures/upstream-server.mjs";
 import { startEverything } from "../fixtures/everything-server.mjs";
 import { refusedOrigin } from "../fixtures/refused-port.mjs";
 import { CLIENT, startKeyLab, startProvider } from "../fixtures/oauth-server.mjs";
+import { startPresidio } from "../fixtures/presidio-standin.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -28,16 +30,19 @@ declare module "vitest" {
     oauthClient: { id: string; secret: string };
     /** An issuer whose key set the tests control (test/fixtures/oauth-server.mjs). */
     keyLabIssuer: string;
+    /** A stand-in for Presidio's analyzer (test/fixtures/presidio-standin.mjs). */
+    presidioUrl: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [first, second, everything, provider, keyLab] = await Promise.all([
+  const [first, second, everything, provider, keyLab, presidio] = await Promise.all([
     startUpstream(),
     startUpstream(),
     startEverything(),
     startProvider(),
     startKeyLab(),
+    startPresidio(),
   ]);
   project.provide("upstreamOrigin", first.origin);
   project.provide("secondUpstreamOrigin", second.origin);
@@ -48,7 +53,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("oauthIssuer", provider.issuer);
   project.provide("oauthClient", CLIENT);
   project.provide("keyLabIssuer", keyLab.issuer);
+  project.provide("presidioUrl", presidio.url);
   return async () => {
-    await Promise.all([first.close(), second.close(), everything.stop(), provider.close(), keyLab.close()]);
+    await Promise.all([
+      first.close(),
+      second.close(),
+      everything.stop(),
+      provider.close(),
+      keyLab.close(),
+      presidio.close(),
+    ]);
   };
 }

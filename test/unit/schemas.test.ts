@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { renderSchemaFiles, SCHEMAS_DIR } from "../../scripts/schema-files.js";
 import { AgentRulesSchema, NameSchema, ServerRegistrationSchema, SettingsSchema } from "../../src/config/schemas.js";
+import { GuardSchema } from "../../src/config/guard-schema.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const STALE = "schemas/ is out of date with src/config/schemas.ts: run `npm run schemas` and commit the result";
@@ -45,6 +46,7 @@ describe("the README's configuration reference", () => {
   const sections = [
     { heading: "### `server:<name>`", schema: ServerRegistrationSchema },
     { heading: "### `settings`", schema: SettingsSchema },
+    { heading: "### `guard:<name>`", schema: GuardSchema },
   ];
 
   it.each(sections)("$heading has one row per field, with the field's default", ({ heading, schema }) => {
@@ -108,9 +110,12 @@ function tableRows(markdown: string, heading: string): Map<string, string> {
   const start = markdown.indexOf(`\n${heading}\n`);
   expect(start, `README has a section ${heading}`).toBeGreaterThan(-1);
   const section = markdown.slice(start + heading.length + 2).split("\n### ")[0]!;
+  const lines = section.split("\n");
+  const first = lines.findIndex((line) => line.startsWith("|"));
+  const end = lines.findIndex((line, i) => i > first && !line.startsWith("|"));
+  const table = lines.slice(first, end === -1 ? undefined : end).join("\n");
   const rows = new Map<string, string>();
-  for (const match of section.matchAll(/^\| `([A-Za-z]+)` +\|[^|]*\|([^|]*)\|/gm))
-    rows.set(match[1]!, match[2]!.trim());
+  for (const match of table.matchAll(/^\| `([A-Za-z]+)` +\|[^|]*\|([^|]*)\|/gm)) rows.set(match[1]!, match[2]!.trim());
   return rows;
 }
 

@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadSnapshot, type LastGood } from "../../src/config/snapshot.js";
 import { DEFAULT_SETTINGS } from "../../src/config/schemas.js";
-
-/** Just enough of KVNamespace for loadSnapshot: list by prefix and bulk get. */
-function memoryKv(entries: Record<string, string>): KVNamespace {
-  const kv = {
-    async list({ prefix = "" }: { prefix?: string }) {
-      const keys = Object.keys(entries)
-        .filter((k) => k.startsWith(prefix))
-        .sort()
-        .map((name) => ({ name }));
-      return { keys, list_complete: true, cacheStatus: null };
-    },
-    async get(keys: string[]) {
-      return new Map(keys.map((k) => [k, entries[k] ?? null]));
-    },
-  };
-  return kv as unknown as KVNamespace;
-}
+import { memoryKv } from "./support/memory-kv.js";
 
 const server = (fields: Record<string, unknown>) => JSON.stringify({ url: "https://mcp.example.com/mcp", ...fields });
 

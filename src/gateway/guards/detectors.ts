@@ -3,11 +3,12 @@
 // values), and an operator's own patterns. Each detector finds candidates by shape and
 // keeps only those that pass its checks (Luhn and issuer prefixes, IBAN check digits,
 // octet ranges), so dates, version numbers and order ids are not taken for cards; phone
-// numbers are found and validated by libphonenumber-js (Google's numbering metadata, kept
-// up to date upstream; a regular expression cannot tell a phone number from an order id).
+// numbers are checked against Google's numbering plans as libphonenumber-js ships them
+// (phone-numbers.ts; a regular expression cannot tell a phone number from an order id).
 // Pure: which detectors apply, and what is done with a match, is the guard's business.
-import { findPhoneNumbersInText, type CountryCode } from "libphonenumber-js/max";
+import type { CountryCode } from "libphonenumber-js/max";
 import { cardNumber, ibanValid } from "./checksums.js";
+import { isValidPhone } from "./phone-numbers.js";
 
 export const BUILT_IN_DETECTORS = ["email", "phone", "credit_card", "iban", "ip", "secret"] as const;
 export type BuiltInDetector = (typeof BUILT_IN_DETECTORS)[number];
@@ -22,7 +23,7 @@ export interface Match {
 }
 
 /** A detector: candidates by shape and the check a candidate must pass, or a finder of its own. */
-type Detector = { name: string; kind: string } & (
+export type Detector = { name: string; kind: string } & (
   | { pattern: RegExp; accept?: (candidate: string) => boolean }
   | { find: (text: string) => Array<{ start: number; end: number }> }
 );
@@ -100,16 +101,28 @@ function emails(text: string): Array<{ start: number; end: number }> {
   return found;
 }
 
-/** Phone numbers valid for their country (national ones read as of `region`), standing alone as words. */
+/**
+ * Phone-number candidates: an optional `+` and a bracketed area code, then digits in groups
+ * split by single spaces, dots or hyphens. Dates with slashes, and the digits of longer
+ * tokens (ORD-2024-000123, id_2024000123, 10.0.19045.1), are never candidates.
+ */
+const PHONE_CANDIDATE = /(?<![\w+./-])(?:\+ ?)?(?:\(\d{1,5}\) ?)?\d(?:[ .-]?\d){5,16}(?![\w/-]|\.\d)/g;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * Phone numbers valid for their country (national ones read as of `region`), standing
+ * alone as words: candidates with 7 to 15 digits (E.164's range) that are not dates, checked
+ * against the country's numbering plan (phone-numbers.ts).
+ */
 function phoneFinder(region: CountryCode): Detector {
   return {
     name: "phone",
     kind: "PHONE",
-    find: (text) =>
-      findPhoneNumbersInText(text, { defaultCountry: region })
-        .map(({ startsAt, endsAt }) => ({ start: startsAt, end: endsAt }))
-        // Part of a longer token (ORD-2024-000123, id_2024000123) is an identifier, not a phone.
-        .filter(({ start, end }) => !/[\w-]/.test(text[start - 1] ?? "") && !/[\w-]/.test(text[end] ?? "")),
+    pattern: PHONE_CANDIDATE,
+    accept: (candidate) => {
+      const digits = candidate.replace(/\D/g, "").length;
+      return digits >= 7 && digits <= 15 && !ISO_DATE.test(candidate) && isValidPhone(candidate, region);
+    },
   };
 }
 
@@ -164,9 +177,14 @@ export function findMatches(text: string, detectors: readonly Detector[]): Match
       found.push({ detector: detector.name, kind: detector.kind, start: hit.index, end: hit.index + candidate.length });
     }
   }
-  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  return withoutOverlaps(found);
+}
+
+/** Matches in order, the first and longest kept where they overlap. */
+export function withoutOverlaps(matches: readonly Match[]): Match[] {
+  const sorted = [...matches].sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: Match[] = [];
-  for (const match of found) if (kept.length === 0 || match.start >= kept[kept.length - 1]!.end) kept.push(match);
+  for (const match of sorted) if (kept.length === 0 || match.start >= kept[kept.length - 1]!.end) kept.push(match);
   return kept;
 }
 

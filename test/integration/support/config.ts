@@ -20,6 +20,8 @@ export interface Seed {
   virtualServers?: Record<string, unknown>;
   /** Raw key → `apikey:` record; the default test key is always added. */
   apiKeys?: Record<string, Record<string, unknown>>;
+  /** `guard:<name>` entries. */
+  guards?: Record<string, unknown>;
 }
 
 export async function seedConfig(seed: Seed): Promise<void> {
@@ -33,6 +35,8 @@ export async function seedConfig(seed: Seed): Promise<void> {
   for (const [name, vs] of Object.entries(seed.virtualServers ?? {})) {
     await env.CONFIG.put(`vs:${name}`, JSON.stringify(vs));
   }
+  for (const [name, guard] of Object.entries(seed.guards ?? {}))
+    await env.CONFIG.put(`guard:${name}`, JSON.stringify(guard));
   const keys = { [TEST_API_KEY]: { agent: TEST_AGENT }, ...seed.apiKeys };
   for (const [raw, record] of Object.entries(keys)) await putApiKey(raw, record);
   await forgetCaches();
