@@ -27,7 +27,7 @@ export interface BenchOptions {
   only: ReadonlyArray<Scenario>;
 }
 
-export const SCENARIOS = ["calls", "aggregate", "discovery"] as const;
+export const SCENARIOS = ["calls", "aggregate", "discovery", "guards"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const USAGE = `npm run bench [-- options]
@@ -42,7 +42,7 @@ export const USAGE = `npm run bench [-- options]
   --concurrency N         the high concurrency level (default 16)                BENCH_CONCURRENCY
   --search-tools N        tools of the catalog search_tools runs over (5000)     BENCH_SEARCH_TOOLS
   --only LIST             run only these scenarios (comma-separated: calls,      BENCH_ONLY
-                          aggregate, discovery); default all
+                          aggregate, discovery, guards); default all
   --upstream-sse          upstreams answer with event streams, not JSON          BENCH_UPSTREAM_SSE=1`;
 
 export function readOptions(argv: string[] = process.argv.slice(2)): BenchOptions | "help" {

@@ -18,6 +18,8 @@ import {
 } from "./scenarios/single-upstream.js";
 import { measureCold, measureWarm } from "./scenarios/aggregate.js";
 import { measureDiscovery } from "./scenarios/discovery.js";
+import { measureGuards } from "./scenarios/guards.js";
+import { guardsTarget } from "./report/guards-table.js";
 import { callTargets, coldTargets, discoveryTargets, warmTargets } from "./report/targets.js";
 import { renderReport } from "./report/table.js";
 import { writeResults } from "./report/write.js";
@@ -107,6 +109,19 @@ async function main(options: BenchOptions, teardown: Teardown): Promise<void> {
     ? await measureDiscovery(stack.discovery, options, upstream.pid, sampleMemory, progress)
     : undefined;
 
+  let guards: BenchResults["guards"];
+  if (stack.guardsGateway) {
+    progress(`guards: a 10 KB report with and without the PII guard, ${options.seconds}s…`);
+    guards = await measureGuards(
+      {
+        endpoint: stack.guardsGateway.endpoint,
+        processes: known({ workerd: stack.guardsGateway.pid, upstream: upstream.pid }),
+      },
+      { perClient: options.batch, seconds: options.seconds, warmupRounds: 1 },
+    );
+    await sampleMemory("guards");
+  }
+
   // Every client session is ended; what upstream sessions remain should be the gateways' held ones.
   await Promise.allSettled(clients.splice(0).map(closeClients));
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -128,12 +143,14 @@ async function main(options: BenchOptions, teardown: Teardown): Promise<void> {
     singleUpstream,
     ...(aggregation ? { aggregation } : {}),
     ...(discovery ? { discovery } : {}),
+    ...(guards ? { guards } : {}),
     processes,
     upstreamSessionsLeft,
     targets: [
       ...callTargets(singleUpstream),
       ...(aggregation ? [...warmTargets(aggregation.warm), ...coldTargets(aggregation.cold)] : []),
       ...(discovery ? discoveryTargets(discovery) : []),
+      ...(guards ? [guardsTarget(guards)] : []),
     ],
   };
   process.stdout.write(`\n${renderReport(results)}\n\n`);

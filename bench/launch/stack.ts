@@ -2,8 +2,8 @@
 // runs: the upstream process; for the call scenarios the gateway (echo upstream) and the
 // floor Worker; for aggregation two aggregating gateways over the agg-* upstreams (catalog
 // cached, and catalogTtlSeconds 0); for discovery a second upstream process with the large
-// search catalog, a gateway in discovery exposure and a search gateway. Only what the
-// chosen scenarios need is started.
+// search catalog, a gateway in discovery exposure and a search gateway; for guards a gateway
+// over the `pii` upstream with and without a guard. Only what the chosen scenarios need is started.
 import type { BenchOptions } from "../options.js";
 import { startFloor, type Floor } from "./floor.js";
 import { BENCH_AGENT, startGateway, type Gateway } from "./gateway.js";
@@ -24,6 +24,8 @@ export interface Stack {
   aggGateway?: Gateway;
   coldGateway?: Gateway;
   discovery?: DiscoveryStack;
+  /** Over the `pii` upstream, registered twice: `plain` (no guard) and `guarded` (the PII guard). */
+  guardsGateway?: Gateway;
   /** The measured processes, by key, for memory and log counts. */
   processes: Record<string, ProcessInfo>;
 }
@@ -51,6 +53,11 @@ const CONTEXT_UPSTREAMS = 5;
 /** Sub-agents of the bench agent that search the catalog, each with its own policy. */
 const SUB_AGENTS = 8;
 const SEARCH_REFRESH_SECONDS = 1;
+/** The guard the guards scenario measures: every personal-data detector, masking, on both sides. */
+const PII_GUARD = {
+  detect: { email: "mask", phone: "mask", credit_card: "mask", iban: "mask", ip: "mask", secret: "mask" },
+  on: ["request", "response"],
+};
 
 export async function startStack(options: BenchOptions, teardown: Teardown): Promise<Stack> {
   const wants = (scenario: BenchOptions["only"][number]) => options.only.includes(scenario);
@@ -58,7 +65,7 @@ export async function startStack(options: BenchOptions, teardown: Teardown): Pro
   builtWorker().catch(() => undefined);
   const common = { extraTools: options.extraTools, aggregatedTools: options.aggregatedTools, sse: options.upstreamSse };
   const [upstream, catalog] = await Promise.all([
-    startUpstreamProcess({ ...common, aggregatedUpstreams: options.aggregatedUpstreams }),
+    startUpstreamProcess({ ...common, aggregatedUpstreams: options.aggregatedUpstreams, pii: wants("guards") }),
     wants("discovery")
       ? startUpstreamProcess({ ...common, aggregatedUpstreams: 0, echo: false, catalogTools: options.searchTools })
       : undefined,
@@ -113,6 +120,15 @@ export async function startStack(options: BenchOptions, teardown: Teardown): Pro
       pid: searchGateway.pid,
       memory: [],
     };
+  }
+  if (wants("guards")) {
+    const pii = upstream.urls["pii"]!;
+    stack.guardsGateway = await startGateway({
+      servers: { plain: pii, guarded: { url: pii, guards: ["pii"] } },
+      entries: { "guard:pii": PII_GUARD },
+    });
+    teardown.add("guards gateway", stack.guardsGateway.stop);
+    stack.processes["guardsGateway"] = { role: "workerd: gateway (guards)", pid: stack.guardsGateway.pid, memory: [] };
   }
   stack.processes["upstream"] = { role: "node: all upstreams", pid: upstream.pid, memory: [] };
   if (catalog)
@@ -189,6 +205,7 @@ export function countLogs(stack: Stack): void {
     ["coldGateway", stack.coldGateway],
     ["discoveryGateway", stack.discovery?.gateway],
     ["searchGateway", stack.discovery?.searchGateway],
+    ["guardsGateway", stack.guardsGateway],
   ];
   for (const [key, workerd] of workerds) if (workerd) stack.processes[key]!.logLines = workerd.logs.count;
   if (stack.floor) stack.processes["floor"]!.logLines = stack.floor.logs.count;

@@ -18,6 +18,8 @@ export interface UpstreamProcessOptions {
   echo?: boolean;
   /** Tools of the `catalog` upstream (tool search); 0 or unset: no such upstream. */
   catalogTools?: number;
+  /** Start the `pii` upstream (the guards scenario). */
+  pii?: boolean;
 }
 
 export interface UpstreamProcess {
@@ -38,6 +40,7 @@ export async function startUpstreamProcess(options: UpstreamProcessOptions): Pro
       BENCH_UPSTREAM_SSE: options.sse ? "1" : "0",
       BENCH_ECHO: options.echo === false ? "0" : "1",
       BENCH_CATALOG_TOOLS: String(options.catalogTools ?? 0),
+      BENCH_PII: options.pii ? "1" : "0",
     },
     stdio: ["pipe", "pipe", "pipe"],
   });

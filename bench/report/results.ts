@@ -7,6 +7,7 @@ import type { ScenarioResult } from "../scenarios/single-upstream.js";
 import type { ContextResult } from "../scenarios/discovery-context.js";
 import type { SearchResult } from "../scenarios/discovery-search.js";
 import type { ExecuteTarget } from "../scenarios/discovery-execute.js";
+import type { GuardsResult } from "../scenarios/guards.js";
 
 /** Endpoint ids, as the scenarios key their results. */
 export const ENDPOINTS = {
@@ -52,6 +53,7 @@ export interface BenchResults {
   singleUpstream: ScenarioResult[];
   aggregation?: { upstreams: number; toolsEach: number; warm: Record<string, Measured>; cold: ColdResult };
   discovery?: DiscoveryResult;
+  guards?: GuardsResult;
   processes: Record<string, ProcessInfo>;
   /**
    * Sessions each upstream still held at the end, after every client session was DELETEd.

@@ -2,6 +2,7 @@
 // to the floor, the targets (PASS/MISS) and memory. Formatting only.
 import type { Measured } from "../measure/stats.js";
 import { discoverySections } from "./discovery-table.js";
+import { guardsSection } from "./guards-table.js";
 import { cpu, f, ratio, share, signed, table, type Row } from "./format.js";
 import { LABELS, type BenchResults, type ProcessInfo, type TargetCheck } from "./results.js";
 
@@ -85,6 +86,7 @@ export function renderReport(results: BenchResults): string {
   }
   if (results.aggregation) sections.push(...aggregationSections(results.aggregation));
   if (results.discovery) sections.push(...discoverySections(results.discovery));
+  if (results.guards) sections.push(guardsSection(results.guards));
   sections.push(`targets\n${targetsTable(results.targets)}`);
   sections.push(
     `memory: resident set (VmRSS, MiB) after each phase; peak is VmHWM at the end\n${memoryTable(results.processes)}`,

@@ -1,5 +1,6 @@
 // The upstream process: starts the `echo` upstream, the aggregation upstreams
-// (`agg-0` … `agg-<n-1>`) and, when asked, the large `catalog` upstream for tool search, in
+// (`agg-0` … `agg-<n-1>`) and, when asked, the `pii` upstream for the guards scenario and the
+// large `catalog` upstream for tool search, in
 // this one Node process, prints their URLs as one JSON line on stdout, and serves until
 // SIGTERM. Spawned by launch/upstream.ts; not meant to be run by hand.
 import { startUpstream, type RunningUpstream } from "./server.js";
@@ -23,6 +24,9 @@ for (let i = 0; i < aggregated; i++) {
   // Every aggregation upstream lists `echo` plus the same realistic tools: 100 in all by default.
   started.push([name, await startUpstream({ name, tools: aggregatedTools, jsonResponse })]);
 }
+// For the guards scenario: `echo` and `customer_report`, about 10 KB of personal data a call.
+if (process.env["BENCH_PII"] === "1")
+  started.push(["pii", await startUpstream({ name: "pii", tools: [], jsonResponse, report: true })]);
 // The search catalog: `echo` plus catalog tools, `BENCH_CATALOG_TOOLS` in all.
 if (catalog > 0)
   started.push(["catalog", await startUpstream({ name: "catalog", tools: catalogTools(catalog - 1), jsonResponse })]);

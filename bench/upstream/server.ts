@@ -1,6 +1,6 @@
 // One fast MCP upstream for the benchmark: the official SDK v1's McpServer over a sessionful
-// StreamableHTTPServerTransport on a 127.0.0.1 port, with an `echo` tool and any number of
-// realistic extra tools. It does only what the benchmark needs: no auth, prompts or resources.
+// StreamableHTTPServerTransport on a 127.0.0.1 port, with an `echo` tool, any number of
+// realistic extra tools and, for the guards scenario, a report full of personal data. It does only what the benchmark needs: no auth, prompts or resources.
 // Fast: McpServer converts every zod schema to JSON Schema on each tools/list (about 15 ms
 // for 100 tools here), so the list is built once per upstream and served as is.
 import { randomUUID } from "node:crypto";
@@ -13,12 +13,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { isInitializeRequest, ListToolsRequestSchema, type ListToolsResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolSpec } from "./tools.js";
+import { customerReport, REPORT_INPUT, REPORT_TOOL } from "./pii-report.js";
 
 export interface UpstreamOptions {
   name: string;
   tools: readonly ToolSpec[];
   /** Answer POSTs with application/json (true) or with an event stream per request (false). */
   jsonResponse: boolean;
+  /** Also offer `customer_report` (pii-report.ts): about 10 KB of personal data per call. */
+  report?: boolean;
 }
 
 export interface RunningUpstream {
@@ -36,6 +39,13 @@ function describe(options: UpstreamOptions, list?: ListToolsResult): McpServer {
     { title: "Echo", description: "Sends the message back unchanged.", inputSchema: ECHO_INPUT },
     ({ message }) => ({ content: [{ type: "text", text: message }] }),
   );
+  if (options.report) {
+    server.registerTool(
+      REPORT_TOOL,
+      { title: "Customer report", description: "Recent orders with contact details.", inputSchema: REPORT_INPUT },
+      ({ seed }) => ({ content: [{ type: "text", text: customerReport(seed) }] }),
+    );
+  }
   for (const tool of options.tools) {
     const { name, ...config } = tool;
     server.registerTool(name, config, () => ({ content: [{ type: "text", text: `${name}: ok` }] }));

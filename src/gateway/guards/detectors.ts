@@ -24,7 +24,7 @@ export interface Match {
 
 /** A detector: candidates by shape and the check a candidate must pass, or a finder of its own. */
 export type Detector = { name: string; kind: string } & (
-  | { pattern: RegExp; accept?: (candidate: string) => boolean }
+  | { pattern: RegExp; gate?: RegExp; accept?: (candidate: string) => boolean }
   | { find: (text: string) => Array<{ start: number; end: number }> }
 );
 
@@ -59,6 +59,8 @@ const BUILT_IN: Record<BuiltInDetector, Detector[]> = {
       name: "ip",
       kind: "IP",
       pattern: /(?<![\w:.])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}(?![\w:])/g,
+      // Two colons with at most hex digits between them, or no pattern run over the text at all.
+      gate: /:[0-9A-Fa-f]{0,4}:/,
       accept: ipv6,
     },
   ],
@@ -79,9 +81,16 @@ const BUILT_IN: Record<BuiltInDetector, Detector[]> = {
   ],
 };
 
-const LOCAL_PART = /[A-Za-z0-9._%+-]/;
-const DOMAIN_PART = /[A-Za-z0-9.-]/;
 const EMAIL = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+
+const isAlphanumeric = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+/** `.`, `_`, `%`, `+`, `-`: what a local part may hold beside letters and digits. */
+const inLocalPart = (code: number) =>
+  isAlphanumeric(code) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
+/** `.` and `-` beside letters and digits. */
+const inDomain = (code: number) => isAlphanumeric(code) || code === 46 || code === 45;
 
 /**
  * Addresses around each `@`, grown left over what a local part may hold and right over what
@@ -92,10 +101,10 @@ function emails(text: string): Array<{ start: number; end: number }> {
   const found: Array<{ start: number; end: number }> = [];
   for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
     let start = at;
-    while (start > 0 && at - start < 64 && LOCAL_PART.test(text[start - 1]!)) start--;
+    while (start > 0 && at - start < 64 && inLocalPart(text.charCodeAt(start - 1))) start--;
     let end = at + 1;
-    while (end < text.length && end - at < 255 && DOMAIN_PART.test(text[end]!)) end++;
-    while (end > at + 1 && !/[A-Za-z]/.test(text[end - 1]!)) end--; // a trailing dot or hyphen ends a sentence
+    while (end < text.length && end - at < 255 && inDomain(text.charCodeAt(end))) end++;
+    while (end > at + 1 && !isLetter(text.charCodeAt(end - 1))) end--; // a trailing dot or hyphen ends a sentence
     if (EMAIL.test(text.slice(start, end))) found.push({ start, end });
   }
   return found;
@@ -121,9 +130,32 @@ function phoneFinder(region: CountryCode): Detector {
     pattern: PHONE_CANDIDATE,
     accept: (candidate) => {
       const digits = candidate.replace(/\D/g, "").length;
-      return digits >= 7 && digits <= 15 && !ISO_DATE.test(candidate) && isValidPhone(candidate, region);
+      if (digits < 7 || digits > 15 || ISO_DATE.test(candidate) || versionLike(candidate)) return false;
+      return rememberedPhone(candidate, region);
     },
   };
+}
+
+/** Dotted groups of one digit, or more than four: a version or an address (2026.11.3, 10.1.20.7), not 415.555.2671. */
+function versionLike(candidate: string): boolean {
+  if (!candidate.includes(".")) return false;
+  const groups = candidate.split(/[ .-]/);
+  return groups.length > 4 || groups.some((group) => group.replace(/\D/g, "").length < 2);
+}
+
+/** Verdicts per isolate: values repeat within and across results (the same customer, the same account). */
+const phoneVerdicts = new Map<string, boolean>();
+const MAX_PHONE_VERDICTS = 4096;
+
+function rememberedPhone(candidate: string, region: CountryCode): boolean {
+  const key = `${region}${candidate}`;
+  let valid = phoneVerdicts.get(key);
+  if (valid === undefined) {
+    valid = isValidPhone(candidate, region);
+    if (phoneVerdicts.size >= MAX_PHONE_VERDICTS) phoneVerdicts.clear();
+    phoneVerdicts.set(key, valid);
+  }
+  return valid;
 }
 
 /** An IPv6 address: eight groups of 1-4 hex digits, or fewer around one `::`. */
@@ -171,6 +203,7 @@ export function findMatches(text: string, detectors: readonly Detector[]): Match
         found.push({ detector: detector.name, kind: detector.kind, start, end });
       continue;
     }
+    if (detector.gate && !detector.gate.test(text)) continue;
     for (const hit of text.matchAll(detector.pattern)) {
       const candidate = hit[0];
       if (candidate.length === 0 || (detector.accept && !detector.accept(candidate))) continue;
