@@ -7,6 +7,7 @@ export { GatewayStatus } from "./observe/gateway-status.js";
 export { RateLimitCounter } from "./ratelimit/rate-limit-counter.js";
 export { GeneratedSessionIdKey } from "./session/generated-session-id-key.js";
 export { AgentSessions } from "./session/agent-sessions.js";
+export { ToolPins } from "./observe/tool-pins.js";
 
 export default {
   fetch: app.fetch,

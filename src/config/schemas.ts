@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { GuardNamesSchema, GuardSchema } from "./guard-schema.js";
 import { OAuthSettingsSchema } from "./oauth-schema.js";
+import { PinApprovalsSchema, ToolPinningSchema } from "./pin-schema.js";
 
 /** Registration, agent and virtual-server names. */
 export const NameSchema = z
@@ -66,6 +67,15 @@ export const ServerRegistrationSchema = z
         "The server's tool, prompt and resource lists are the same for every session: cache them once for all agents and sessions. Unset: a legacy (2025) server's lists are cached per upstream session.",
       ),
     guards: GuardNamesSchema.default([]),
+    maxResultBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .optional()
+      .describe(
+        "Largest tool result passed on, in bytes of its JSON: text content beyond it is cut with a note; a result whose structured content or binary content alone is larger is refused. Unset: no limit.",
+      ),
   })
   .strict();
 export type ServerRegistration = z.infer<typeof ServerRegistrationSchema>;
@@ -229,6 +239,7 @@ export const SettingsSchema = z
       .describe(
         "How long a merged list (and initialize, and routing a name no prefix ties to one server) waits for each upstream; a later one is left out and named in the list's _meta.",
       ),
+    toolPinning: ToolPinningSchema.default("off"),
     oauth: OAuthSettingsSchema.optional().describe(
       "Authorization servers whose OAuth access tokens (JWTs) are accepted in place of an API key: one issuer, or a list.",
     ),
@@ -338,4 +349,5 @@ export const PUBLISHED_SCHEMAS = {
   "virtual-server.schema.json": VirtualServerSchema,
   "apikey.schema.json": ApiKeySchema,
   "guard.schema.json": GuardSchema,
+  "pin.schema.json": PinApprovalsSchema,
 } as const;

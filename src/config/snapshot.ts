@@ -4,6 +4,7 @@
 // see store.ts for when snapshots are taken.
 import { z } from "zod";
 import { GuardSchema, type Guard } from "./guard-schema.js";
+import { PinApprovalsSchema, type PinApprovals, type ToolPinning } from "./pin-schema.js";
 import { referenceWarnings } from "./reference-warnings.js";
 import { resolveHeaderSecrets } from "./secrets.js";
 import {
@@ -29,6 +30,7 @@ export const KEY_PREFIX = {
   virtualServer: "vs:",
   apiKey: "apikey:",
   guard: "guard:",
+  pin: "pin:",
 } as const;
 const API_KEY_HASH = /^[0-9a-f]{64}$/;
 export const SETTINGS_KEY = "settings";
@@ -59,6 +61,15 @@ export interface ResolvedServer {
   breaker: BreakerPolicy;
   /** Changes whenever the URL or a resolved header changes, without revealing either. */
   fingerprint: string;
+  /** settings.toolPinning, and the fingerprints `pin:<server>` approves. */
+  pinning: ServerPinning;
+}
+
+export interface ServerPinning {
+  mode: ToolPinning;
+  approved: PinApprovals;
+  /** Changes whenever the mode or an approval changes: lists checked under other pins are not reused. */
+  key: string;
 }
 
 /** A valid guard, with its provider's header secrets substituted: never log these. */
@@ -107,7 +118,8 @@ export async function loadSnapshot(
   const raw = await getAll(kv, keys);
   const entries = new Entries(raw, lastGood);
   const settings = entries.parse(SETTINGS_KEY, SettingsSchema) ?? DEFAULT_SETTINGS;
-  const { servers, unusable } = await resolveServers(entries, keys, settings, env);
+  const pins = entries.named(keys, KEY_PREFIX.pin, PinApprovalsSchema, isName);
+  const { servers, unusable } = await resolveServers(entries, keys, settings, env, pins);
   const agents = entries.named(keys, KEY_PREFIX.agent, AgentRulesSchema, isName);
   const virtualServers = entries.named(keys, KEY_PREFIX.virtualServer, VirtualServerSchema, isName);
   const apiKeys = entries.named(keys, KEY_PREFIX.apiKey, ApiKeySchema, (hash) => API_KEY_HASH.test(hash));
@@ -195,6 +207,7 @@ async function resolveServers(
   keys: readonly string[],
   settings: Settings,
   env: Record<string, unknown>,
+  pins: ReadonlyMap<string, PinApprovals>,
 ) {
   const servers = new Map<string, ResolvedServer>();
   const unusable = new Map<string, string>();
@@ -228,9 +241,15 @@ async function resolveServers(
       retries: settings.retries,
       breaker: { failures: settings.breakerFailures, openMs: settings.breakerOpenSeconds * 1000 },
       fingerprint: (await sha256Hex(JSON.stringify([registration.url, secrets.headers]))).slice(0, 16),
+      pinning: await pinningOf(settings.toolPinning, pins.get(name) ?? {}),
     });
   }
   return { servers, unusable };
+}
+
+async function pinningOf(mode: ToolPinning, approved: PinApprovals): Promise<ServerPinning> {
+  const key = mode === "off" ? "off" : `${mode}:${(await sha256Hex(JSON.stringify(approved))).slice(0, 12)}`;
+  return { mode, approved, key };
 }
 
 /** Guards with their provider's header secrets substituted; one whose secrets are missing is a problem, and absent. */

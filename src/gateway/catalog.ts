@@ -1,7 +1,8 @@
 // The per-isolate cache of each upstream's tools, prompts, resources and templates.
 //
 // A list is cached under what it can depend on: the registration (its fingerprint, so a
-// changed URL or credential starts afresh), and its scope: the upstream session it was
+// changed URL or credential starts afresh; for tools, the pins it was checked against, see
+// pins/pin-check.ts), and its scope: the upstream session it was
 // listed on (a legacy server may list differently per session: per-session resources,
 // tools offered only to clients that declared a capability), shared when the server is
 // current-era (stateless) or its registration says `sharedLists`, and per agent when the
@@ -19,7 +20,9 @@ import { errors, GatewayError } from "../mcp/errors.js";
 import { LISTS, type ListKind } from "../mcp/methods.js";
 import { log } from "../observe/log.js";
 import { sha256Hex } from "../observe/hash.js";
+import type { PinStore } from "../observe/tool-pins.js";
 import { fetchAllPages, type Item } from "./list-pages.js";
+import { checkPins } from "./pins/pin-check.js";
 import type { HandOver, Upstream } from "./upstreams.js";
 
 export type { ListKind } from "../mcp/methods.js";
@@ -32,6 +35,8 @@ export interface ServerItems {
   version: number;
   /** When this list stops being served from the cache (ms since the epoch). */
   expiresAt: number;
+  /** Tools left out because their definition drifted from its pin (quarantine), by name: the fingerprint served. */
+  withheld?: ReadonlyMap<string, string>;
 }
 
 export interface Collected {
@@ -48,6 +53,8 @@ export interface ListRequest {
   background: (work: Promise<unknown>) => void;
   /** Waits for each upstream at most this long; undefined: as long as its own timeout. */
   deadlineMs: number | undefined;
+  /** Where tool definitions are pinned (settings.toolPinning). */
+  pins: PinStore;
 }
 
 type Listed = ServerItems | { handOver: HandOver };
@@ -92,8 +99,9 @@ export function lastKnown(kind: ListKind, upstream: Upstream, agent: string): Se
   return cache.get(cacheKey(upstream, kind, agent));
 }
 
+/** A list depends on the registration, and (tools) on the pins it was checked against. */
 function registrationKey(upstream: Upstream): string {
-  return `${upstream.server.name}|${upstream.server.fingerprint}`;
+  return `${upstream.server.name}|${upstream.server.fingerprint}~${upstream.server.pinning.key}`;
 }
 
 /** Who a list may be shared with: everyone, or those on the upstream session it was listed on. */
@@ -153,10 +161,13 @@ async function fetchList(kind: ListKind, upstream: Upstream, request: ListReques
   else privateLists.delete(shared);
   const maxTtlMs = settings.catalogTtlSeconds * 1000;
   const ttlMs = fetched.ttlMs === undefined ? maxTtlMs : Math.min(fetched.ttlMs, maxTtlMs);
+  const { items, withheld } =
+    kind === "tools" ? await checkPins(upstream.server, fetched.items, request.pins) : { items: fetched.items };
   const entry: ServerItems = {
     server: upstream.server.name,
-    ...(await interned(fetched.items)),
+    ...(await interned(items)),
     expiresAt: Date.now() + ttlMs,
+    ...(withheld ? { withheld } : {}),
   };
   remember(cacheKey(upstream, kind, request.agent), entry);
   return entry;

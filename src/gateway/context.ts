@@ -7,6 +7,7 @@ import type { Caller, Identity } from "../auth/principal.js";
 import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
 import { listsChangedBy } from "../mcp/methods.js";
 import type { Observer } from "../observe/observer.js";
+import type { PinStore } from "../observe/tool-pins.js";
 import type { RateGate } from "../ratelimit/rate-limits.js";
 import { Limiter } from "../upstream/limiter.js";
 import { policyFor } from "./access.js";
@@ -39,6 +40,8 @@ export interface CallContext {
   observer: Observer;
   /** Counts requests against the agent's rate limits. */
   rateGate: RateGate;
+  /** Where tool definitions are pinned (settings.toolPinning). */
+  pins: PinStore;
   /** Keeps work that outlives the request going (the invocation's waitUntil). */
   background: (work: Promise<unknown>) => void;
   session: SessionHooks;

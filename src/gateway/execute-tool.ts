@@ -48,6 +48,11 @@ function findTool(lists: ServerItems[], call: Call, server: string, name: string
     (entry) => entry.server === server && entry.original === name,
   );
   if (hidden) guard("tools", server, hidden.original, call.ctx);
+  const withheld = lists.find((list) => list.server === server)?.withheld?.get(name);
+  if (withheld !== undefined) {
+    guard("tools", server, name, call.ctx);
+    throw errors.toolQuarantined(server, name, withheld);
+  }
   throw errors.toolNotOnServer(server, name);
 }
 

@@ -14,6 +14,7 @@ import type { Call, Params } from "./call.js";
 import { clientOptions, exchangeWithClient } from "./client-loop.js";
 import { presentExecuted } from "./executed-result.js";
 import { callGuards, guardRequest, guardResponse } from "./guards/content-guards.js";
+import { limitResult } from "./guards/result-limit.js";
 import { placeCall, type CallPlacement } from "./placement.js";
 import { auditLine } from "./record.js";
 import { answered, type CallSubject, type HandOver, type Sent, type Upstream } from "./upstreams.js";
@@ -31,7 +32,7 @@ export async function forward(
   const sending = guards ? await guardRequest(about, guards, params) : params;
   const placement = await place(call, upstream, sending, true);
   const sent = await recorded(call, method, upstream, sending, subject, async () => {
-    const sent = await exchangeWithClient(call, upstream, placement, method, sending);
+    const sent = limited(await exchangeWithClient(call, upstream, placement, method, sending), about);
     return guards ? guardResponse(about, guards, sent) : sent;
   });
   return withSubject(sent, subject, sending);
@@ -61,6 +62,13 @@ async function place(call: Call, upstream: Upstream, params: Params, involvesCli
   });
 }
 
+/** A tool result cut to the registration's maxResultBytes (result-limit.ts). */
+function limited(sent: Sent, about: { upstream: Upstream; method: string; subject: CallSubject | undefined }): Sent {
+  const { registration, name } = about.upstream.server;
+  if (about.method !== "tools/call" || registration.maxResultBytes === undefined) return sent;
+  return limitResult(sent, name, about.subject?.name ?? "", registration.maxResultBytes);
+}
+
 /** The owner finishing a call needs to know what it was about and what was sent. */
 function withSubject(sent: Sent, subject: CallSubject | undefined, params: Params): Sent {
   if (sent.kind !== "handed-over" || !sent.handOver.stream) return sent;
@@ -85,7 +93,7 @@ export async function finishHandedCall(
   const guards = callGuards(call.ctx, upstream, method);
   const about = { call, upstream, method, subject: handed.subject };
   const sent = await recorded(call, method, upstream, params, handed.subject, async () => {
-    const sent = answered(await read(options));
+    const sent = limited(answered(await read(options)), about);
     return guards ? guardResponse(about, guards, sent) : sent;
   });
   const via = handed.subject?.via;

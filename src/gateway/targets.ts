@@ -140,7 +140,28 @@ export function collectFor(
     agent: ctx.identity.agent,
     background: ctx.background,
     deadlineMs: deadline ? ctx.snapshot.settings.listDeadlineMs : undefined,
+    pins: ctx.pins,
   });
+}
+
+/**
+ * A tool name that stands for a tool its list withholds (its definition drifted from its pin
+ * under quarantine): TOOL_QUARANTINED, unless policy hides the tool anyway.
+ */
+function quarantinedTool(exposed: string, lists: readonly ServerItems[], ctx: CallContext): GatewayError | undefined {
+  const { prefixStrategy, prefixSeparator } = ctx.snapshot.settings;
+  for (const list of lists) {
+    if (!list.withheld) continue;
+    const registration = ctx.snapshot.servers.get(list.server)?.registration;
+    const prefix = registration?.prefix ?? (prefixStrategy === "never" ? "" : list.server);
+    for (const [tool, fingerprint] of list.withheld) {
+      const names = [tool, `${prefix}${prefixSeparator}${tool}`, `${list.server}${prefixSeparator}${tool}`];
+      if (!names.includes(exposed)) continue;
+      guard("tools", list.server, tool, ctx);
+      return errors.toolQuarantined(list.server, tool, fingerprint);
+    }
+  }
+  return undefined;
 }
 
 /** A name no list offers: blame the hidden, misconfigured or failing server it points at, if any. */
@@ -165,6 +186,9 @@ function explainMissing(
   }
   const failed = collected.failures.find((f) => pointsAt(f.server));
   if (failed) return failed.error;
+  const quarantined =
+    kind === "tools" ? quarantinedTool(exposed, [...collected.lists, ...known(kind, ctx)], ctx) : undefined;
+  if (quarantined) return quarantined;
   const allFailed = asked > 0 && collected.failures.length === asked;
   if (allFailed) return collected.failures[0]!.error;
   return kind === "tools" ? errors.toolNotFound(exposed) : errors.promptNotFound(exposed);

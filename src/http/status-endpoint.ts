@@ -12,6 +12,7 @@ import { bearerToken, constantTimeEqual } from "../auth/api-key.js";
 import { sha256Hex } from "../observe/hash.js";
 import { summarizeLatency } from "../observe/histogram.js";
 import { GATEWAY_STATUS_NAME } from "../observe/observer.js";
+import { pinStoreFor, type PinSummary } from "../observe/tool-pins.js";
 import type { StatusTotals, UpstreamTotals } from "../observe/gateway-status.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { jsonResponse } from "../wire/responses.js";
@@ -21,11 +22,12 @@ const NO_STORE = { "cache-control": "no-store" };
 export async function handleStatus(c: Context<AppEnv>): Promise<Response> {
   const refused = await checkAdminToken(c.env.ADMIN_TOKEN, c.req.header("authorization"));
   if (refused) return refused;
-  const [snapshot, totals] = await Promise.all([
+  const [snapshot, totals, pins] = await Promise.all([
     configStore(c.env).current((p) => c.executionCtx.waitUntil(p)),
     c.env.GATEWAY_STATUS.get(c.env.GATEWAY_STATUS.idFromName(GATEWAY_STATUS_NAME)).read() as Promise<StatusTotals>,
+    pinStoreFor(c.env).summary(),
   ]);
-  return jsonResponse(statusReport(snapshot, totals), 200, NO_STORE);
+  return jsonResponse(statusReport(snapshot, totals, pins), 200, NO_STORE);
 }
 
 async function checkAdminToken(expected: string | undefined, header: string | undefined): Promise<Response | null> {
@@ -46,7 +48,7 @@ async function checkAdminToken(expected: string | undefined, header: string | un
   });
 }
 
-export function statusReport(snapshot: ConfigSnapshot, totals: StatusTotals) {
+export function statusReport(snapshot: ConfigSnapshot, totals: StatusTotals, pins: readonly PinSummary[] = []) {
   const calls = Object.values(totals.calls);
   return {
     gateway: GATEWAY_INFO,
@@ -65,6 +67,7 @@ export function statusReport(snapshot: ConfigSnapshot, totals: StatusTotals) {
       warnings: snapshot.warnings,
     },
     upstreams: upstreamsOf(snapshot, totals),
+    tools: toolsOf(snapshot, pins),
     counts: {
       sessions: {
         started: totals.sessionsStarted,
@@ -86,6 +89,29 @@ export function statusReport(snapshot: ConfigSnapshot, totals: StatusTotals) {
         latency: summarizeLatency(latency),
       }))
       .sort((a, b) => b.calls - a.calls),
+  };
+}
+
+/**
+ * Tool pinning: the mode, and the tools worth a look: drifted from their pin (quarantined
+ * unless approved, in quarantine mode) or flagged for injection markers when first seen.
+ */
+function toolsOf(snapshot: ConfigSnapshot, pins: readonly PinSummary[]) {
+  const mode = snapshot.settings.toolPinning;
+  return {
+    pinning: mode,
+    attention: pins.map((pin) => {
+      const approved = snapshot.servers.get(pin.server)?.pinning.approved[pin.tool];
+      const state =
+        pin.drifted === undefined
+          ? "pinned"
+          : approved === pin.drifted
+            ? "approved"
+            : mode === "quarantine"
+              ? "quarantined"
+              : "drifted";
+      return { ...pin, state };
+    }),
   };
 }
 

@@ -231,6 +231,24 @@ export const errors = {
       200,
       { guard, side, server },
     ),
+  toolQuarantined: (server: string, tool: string, fingerprint: string) =>
+    new GatewayError(
+      "TOOL_QUARANTINED",
+      C.TOOL_QUARANTINED,
+      `Tool '${tool}' of server '${server}' is quarantined: its definition changed since the gateway pinned it. ` +
+        `An operator can approve the new definition (fingerprint ${fingerprint}) in pin:${server}.`,
+      200,
+      { server, name: tool, fingerprint },
+    ),
+  resultTooLarge: (server: string, tool: string, bytes: number, limit: number) =>
+    new GatewayError(
+      "RESULT_TOO_LARGE",
+      C.UPSTREAM_ERROR,
+      `The result of '${tool}' from '${server}' is ${bytes} bytes, more than its maxResultBytes (${limit}), ` +
+        "and what makes it large (structured content, images or other binary content) cannot be cut without breaking it",
+      200,
+      { server, name: tool, bytes, limit },
+    ),
   guardUnavailable: (guard: string, why: string) =>
     new GatewayError("GUARD_UNAVAILABLE", C.GUARD_UNAVAILABLE, `Guard '${guard}' cannot check this call: ${why}`, 200, {
       guard,

@@ -28,6 +28,8 @@ export const JsonRpcCode = {
   GUARD_BLOCKED: -32017,
   /** A guard that applies cannot check: no valid entry, or its analyzer failed and it fails closed. */
   GUARD_UNAVAILABLE: -32018,
+  /** The tool's definition changed since it was pinned, and settings.toolPinning quarantines it. */
+  TOOL_QUARANTINED: -32019,
   /** 2026-07-28: a header disagrees with the body it mirrors. */
   HEADER_MISMATCH: -32020,
   /** 2026-07-28: the client lacks a capability the request needs. */
@@ -71,7 +73,9 @@ export type GatewayErrorCode =
   | "LIMIT_EXCEEDED"
   | "RATE_LIMITED"
   | "GUARD_BLOCKED"
-  | "GUARD_UNAVAILABLE";
+  | "GUARD_UNAVAILABLE"
+  | "TOOL_QUARANTINED"
+  | "RESULT_TOO_LARGE";
 
 export class GatewayError extends Error {
   override readonly name = "GatewayError";

@@ -4,16 +4,16 @@
 // during a call).
 import type { Caller } from "../auth/principal.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
-import { clearCatalog } from "../gateway/catalog.js";
+import { listsChanged } from "../gateway/pins/list-changed.js";
 import type { ChangeFeed } from "../gateway/change-feed.js";
 import { buildContext, type CallContext } from "../gateway/context.js";
 import { OwnedUpstream } from "../gateway/owned-upstreams.js";
-import { listsChangedBy } from "../mcp/methods.js";
 import { relayableCapabilities } from "../mcp/questions.js";
 import type { Observer } from "../observe/observer.js";
 import { rateGateFor } from "../ratelimit/rate-limits.js";
 import { clientFactsOf, type SessionRecord, type SessionRecords } from "./session-record.js";
 import type { UpstreamSlots } from "./upstream-slots.js";
+import { pinStoreFor } from "../observe/tool-pins.js";
 
 export interface SessionParts {
   env: Env;
@@ -35,7 +35,7 @@ export async function sessionContext(
   // Upstreams may ask this client only what it declared it can answer.
   const clientCapabilities = relayableCapabilities(record.clientCapabilities);
   const { background } = parts;
-  return buildContext({
+  const ctx: CallContext = buildContext({
     snapshot,
     identity: record.identity,
     caller,
@@ -43,6 +43,7 @@ export async function sessionContext(
     client: clientFactsOf(record),
     observer: parts.observer,
     rateGate: rateGateFor(parts.env.RATE_LIMITER),
+    pins: pinStoreFor(parts.env),
     background,
     session: {
       setLogLevel: (level) => parts.records.setLogLevel(record, level),
@@ -50,7 +51,7 @@ export async function sessionContext(
       upstreamNotification: (server, notification) => {
         const feed = parts.feed();
         if (feed) void feed.receive(server, notification);
-        else for (const kind of listsChangedBy(notification.method)) clearCatalog(server, kind);
+        else listsChanged(ctx, server, notification.method);
       },
     },
     reach: (server, limiter) =>
@@ -62,4 +63,5 @@ export async function sessionContext(
         `session:${record.id}`,
       ),
   });
+  return ctx;
 }

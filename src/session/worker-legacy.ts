@@ -27,6 +27,7 @@ import { BorrowedSessions } from "./borrowed-sessions.js";
 import { BorrowedUpstream } from "./borrowed-upstream.js";
 import type { McpSession } from "./mcp-session.js";
 import type { SessionView } from "./protocol.js";
+import { pinStoreFor } from "../observe/tool-pins.js";
 
 /** A POST to a 2025 session, as the edge checked it. */
 export interface SessionPost {
@@ -115,6 +116,7 @@ async function answerHere(
       client: view.client,
       observer: observerFor(post.env, post.background),
       rateGate: rateGateFor(post.env.RATE_LIMITER),
+      pins: pinStoreFor(post.env),
       background: post.background,
       reach: (server, limiter) =>
         new BorrowedUpstream(server, view.upstreams.get(server.name), limiter, {

@@ -8,6 +8,7 @@ import { buildContext, type CallContext } from "../gateway/context.js";
 import { observerFor } from "../observe/observer.js";
 import { rateGateFor } from "../ratelimit/rate-limits.js";
 import { StatelessUpstream } from "./stateless-upstream.js";
+import { pinStoreFor } from "../observe/tool-pins.js";
 
 export interface StatelessRequest {
   env: Env;
@@ -31,6 +32,7 @@ export function statelessContext(request: StatelessRequest): CallContext {
     client: request.client,
     observer: observerFor(env, background),
     rateGate: rateGateFor(env.RATE_LIMITER),
+    pins: pinStoreFor(env),
     background,
     reach: (server, limiter) => new StatelessUpstream(server, limiter, reach),
   });

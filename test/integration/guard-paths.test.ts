@@ -67,6 +67,22 @@ describe("prompts, resources and streamed calls", () => {
   });
 });
 
+describe("maxResultBytes", () => {
+  it("cuts a long text result with a note, and refuses structured content too large to cut", async () => {
+    await tenant.configure({ tools: ["echo", "customer"] });
+    await seedConfig({ servers: { a: { url: tenant.url, maxResultBytes: 1024 } } });
+    const session = await AgentSession.open();
+    const text = await session.callText("a__echo", { text: "x".repeat(5000) });
+    expect(text).toMatch(
+      /^x+\n\[cut by the gateway: the result was \d+ bytes, more than this server's maxResultBytes \(1024\)\]$/,
+    );
+    expect(text.length).toBeLessThan(1024);
+    const error = (await session.call("a__customer", { text: "y".repeat(2000) })).error!;
+    expect(error.data).toMatchObject({ code: "RESULT_TOO_LARGE", server: "a", name: "customer", limit: 1024 });
+    expect(await session.callText("a__echo", { text: "small" })).toBe("small");
+  });
+});
+
 describe("an external analyzer (Presidio's API)", () => {
   const presidio = inject("presidioUrl");
   const setMode = async (mode: "ok" | "fail" | "hang" | "garbage") => {

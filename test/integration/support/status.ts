@@ -54,6 +54,18 @@ export interface StatusReport {
     warnings: string[];
   };
   upstreams: UpstreamStatus[];
+  tools: {
+    pinning: string;
+    attention: Array<{
+      server: string;
+      tool: string;
+      fingerprint: string;
+      markers: string[];
+      drifted?: string;
+      driftedAt?: string;
+      state: "pinned" | "drifted" | "quarantined" | "approved";
+    }>;
+  };
   counts: {
     sessions: { started: number; ended: number; active: number };
     requests: number;
