@@ -93,6 +93,21 @@ export const ExposureSchema = z
   );
 export type Exposure = z.infer<typeof ExposureSchema>;
 
+/** Which tool calls need a person's yes first: annotated destructive ones, none, or an explicit list. */
+export const ConfirmDestructiveSchema = z
+  .union([
+    z.boolean(),
+    z
+      .object({
+        tools: PerServerGlobsSchema.describe("Per server (name or glob): the upstream's own tool names (globs)."),
+      })
+      .strict(),
+  ])
+  .describe(
+    "true: calls to tools annotated destructiveHint: true ask the user first; false: none do; { tools: { <server>: [globs] } }: calls to these tools do.",
+  );
+export type ConfirmDestructive = z.infer<typeof ConfirmDestructiveSchema>;
+
 /** In hybrid exposure: per server, the upstream's own tool names (globs) listed directly. */
 const DirectToolsSchema = PerServerGlobsSchema.describe(
   "In hybrid exposure, per server (name or glob): the upstream's own tool names (globs) listed beside the meta-tools.",
@@ -240,6 +255,9 @@ export const SettingsSchema = z
         "How long a merged list (and initialize, and routing a name no prefix ties to one server) waits for each upstream; a later one is left out and named in the list's _meta.",
       ),
     toolPinning: ToolPinningSchema.default("off"),
+    confirmDestructive: ConfirmDestructiveSchema.default(false).describe(
+      "Which tool calls ask the user first (elicitation, or input_required for 2026-07-28 clients) unless an agent or virtual server says otherwise.",
+    ),
     oauth: OAuthSettingsSchema.optional().describe(
       "Authorization servers whose OAuth access tokens (JWTs) are accepted in place of an API key: one issuer, or a list.",
     ),
@@ -288,6 +306,9 @@ export const AgentRulesSchema = z
     deny: RuleSetSchema.default({}).describe("Always wins over allow."),
     rateLimits: RateLimitsSchema.optional().describe("Request and per-tool call limits, counted exactly per agent."),
     guards: GuardNamesSchema.default([]),
+    confirmDestructive: ConfirmDestructiveSchema.optional().describe(
+      "Which of this agent's tool calls ask the user first; unset: settings.confirmDestructive.",
+    ),
   })
   .strict();
 export type AgentRules = z.infer<typeof AgentRulesSchema>;
@@ -327,6 +348,9 @@ export const VirtualServerSchema = z
       .describe("Per '<server>/<tool>': a new name, title or description."),
     agents: z.array(GlobSchema).max(1000).describe("Agents (globs) that may use this endpoint."),
     guards: GuardNamesSchema.default([]),
+    confirmDestructive: ConfirmDestructiveSchema.optional().describe(
+      "Which tool calls through this endpoint ask the user first; unset: the agent's, else settings.confirmDestructive.",
+    ),
   })
   .strict();
 export type VirtualServer = z.infer<typeof VirtualServerSchema>;

@@ -15,6 +15,7 @@ import { clearCatalog } from "./catalog.js";
 import type { ClientFacts } from "./client-channel.js";
 import type { Location } from "./placement.js";
 import type { Policy } from "./policy.js";
+import type { StateSeal } from "./state-seal.js";
 import type { Upstream } from "./upstreams.js";
 
 /** What a client session keeps between requests; nothing where there is no session. */
@@ -42,6 +43,8 @@ export interface CallContext {
   rateGate: RateGate;
   /** Where tool definitions are pinned (settings.toolPinning). */
   pins: PinStore;
+  /** Seals the requestState the gateway itself hands a 2026-07-28 client (a confirmation). */
+  seal: StateSeal;
   /** Keeps work that outlives the request going (the invocation's waitUntil). */
   background: (work: Promise<unknown>) => void;
   session: SessionHooks;

@@ -1,4 +1,5 @@
-// The last stages of a call: the request guards, placement (where it is sent from), the
+// The last stages of a call: the request guards, a person's yes for a destructive tool
+// (guards/confirmation.ts), placement (where it is sent from), the
 // upstream exchange with the client in the loop, the response guards, and the record (one
 // audit line and the call's metrics when it ends, with the rule that allowed it and what
 // the upstream answered). Results and upstream errors are relayed unchanged, but for what
@@ -13,6 +14,7 @@ import type { RequestOptions } from "../upstream/link.js";
 import type { Call, Params } from "./call.js";
 import { clientOptions, exchangeWithClient } from "./client-loop.js";
 import { presentExecuted } from "./executed-result.js";
+import { confirmCall, sealFollowUp, type Confirmation } from "./guards/confirmation.js";
 import { callGuards, guardRequest, guardResponse } from "./guards/content-guards.js";
 import { limitResult } from "./guards/result-limit.js";
 import { placeCall, type CallPlacement } from "./placement.js";
@@ -29,14 +31,21 @@ export async function forward(
 ): Promise<Sent> {
   const guards = callGuards(call.ctx, upstream, method);
   const about = { call, upstream, method, subject };
-  const sending = guards ? await guardRequest(about, guards, params) : params;
+  const checked = guards ? await guardRequest(about, guards, params) : params;
+  const confirmation =
+    method === "tools/call" ? await confirmCall(call, upstream, subject?.name ?? "", checked) : proceed(checked);
+  if (confirmation.kind === "answer") return confirmation.sent;
+  const sending = confirmation.params;
   const placement = await place(call, upstream, sending, true);
   const sent = await recorded(call, method, upstream, sending, subject, async () => {
     const sent = limited(await exchangeWithClient(call, upstream, placement, method, sending), about);
-    return guards ? guardResponse(about, guards, sent) : sent;
+    const guarded = guards ? await guardResponse(about, guards, sent) : sent;
+    return sealFollowUp(call, confirmation.confirmed, guarded);
   });
   return withSubject(sent, subject, sending);
 }
+
+const proceed = (params: Params): Confirmation => ({ kind: "proceed", params, confirmed: undefined });
 
 /** A request the gateway makes of an upstream on the client's behalf that needs nothing of it (logging/setLevel). */
 export async function forwardQuietly(call: Call, method: string, upstream: Upstream, params: Params): Promise<Sent> {

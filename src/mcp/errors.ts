@@ -249,6 +249,22 @@ export const errors = {
       200,
       { server, name: tool, bytes, limit },
     ),
+  confirmationDeclined: (server: string, tool: string, why: string) =>
+    new GatewayError(
+      "CONFIRMATION_DECLINED",
+      C.GUARD_BLOCKED,
+      `Not run: '${tool}' on '${server}' needs a person's yes, and ${why}; nothing was sent to '${server}'`,
+      200,
+      { server, name: tool },
+    ),
+  confirmationUnavailable: (server: string, tool: string, why: string) =>
+    new GatewayError(
+      "CONFIRMATION_UNAVAILABLE",
+      C.INPUT_UNAVAILABLE,
+      `Not run: '${tool}' on '${server}' needs a person's yes, and the user could not be asked (${why}); nothing was sent to '${server}'`,
+      200,
+      { server, name: tool },
+    ),
   guardUnavailable: (guard: string, why: string) =>
     new GatewayError("GUARD_UNAVAILABLE", C.GUARD_UNAVAILABLE, `Guard '${guard}' cannot check this call: ${why}`, 200, {
       guard,

@@ -75,7 +75,9 @@ export type GatewayErrorCode =
   | "GUARD_BLOCKED"
   | "GUARD_UNAVAILABLE"
   | "TOOL_QUARANTINED"
-  | "RESULT_TOO_LARGE";
+  | "RESULT_TOO_LARGE"
+  | "CONFIRMATION_DECLINED"
+  | "CONFIRMATION_UNAVAILABLE";
 
 export class GatewayError extends Error {
   override readonly name = "GatewayError";

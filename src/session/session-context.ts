@@ -14,6 +14,7 @@ import { rateGateFor } from "../ratelimit/rate-limits.js";
 import { clientFactsOf, type SessionRecord, type SessionRecords } from "./session-record.js";
 import type { UpstreamSlots } from "./upstream-slots.js";
 import { pinStoreFor } from "../observe/tool-pins.js";
+import { stateSealFor } from "./state-seal.js";
 
 export interface SessionParts {
   env: Env;
@@ -44,6 +45,7 @@ export async function sessionContext(
     observer: parts.observer,
     rateGate: rateGateFor(parts.env.RATE_LIMITER),
     pins: pinStoreFor(parts.env),
+    seal: stateSealFor(parts.env),
     background,
     session: {
       setLogLevel: (level) => parts.records.setLogLevel(record, level),

@@ -28,6 +28,7 @@ import { BorrowedUpstream } from "./borrowed-upstream.js";
 import type { McpSession } from "./mcp-session.js";
 import type { SessionView } from "./protocol.js";
 import { pinStoreFor } from "../observe/tool-pins.js";
+import { stateSealFor } from "./state-seal.js";
 
 /** A POST to a 2025 session, as the edge checked it. */
 export interface SessionPost {
@@ -117,6 +118,7 @@ async function answerHere(
       observer: observerFor(post.env, post.background),
       rateGate: rateGateFor(post.env.RATE_LIMITER),
       pins: pinStoreFor(post.env),
+      seal: stateSealFor(post.env),
       background: post.background,
       reach: (server, limiter) =>
         new BorrowedUpstream(server, view.upstreams.get(server.name), limiter, {

@@ -9,6 +9,7 @@ import { observerFor } from "../observe/observer.js";
 import { rateGateFor } from "../ratelimit/rate-limits.js";
 import { StatelessUpstream } from "./stateless-upstream.js";
 import { pinStoreFor } from "../observe/tool-pins.js";
+import { stateSealFor } from "./state-seal.js";
 
 export interface StatelessRequest {
   env: Env;
@@ -33,6 +34,7 @@ export function statelessContext(request: StatelessRequest): CallContext {
     observer: observerFor(env, background),
     rateGate: rateGateFor(env.RATE_LIMITER),
     pins: pinStoreFor(env),
+    seal: stateSealFor(env),
     background,
     reach: (server, limiter) => new StatelessUpstream(server, limiter, reach),
   });

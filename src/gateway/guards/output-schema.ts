@@ -2,14 +2,12 @@
 // declared outputSchema, as the clients that validate structured content (the official
 // SDKs do) will check it. Validated with @cfworker/json-schema, the validator the MCP SDK
 // itself uses on Workers (no code generation, which Workers forbid). The tool's definition
-// comes from the list the call was routed by; when no list can be had, the answer is "cannot
-// tell", which callers treat as a failed check.
+// comes from the list the call was routed by (tool-definition.ts); when no list can be had,
+// the answer is "cannot tell", which callers treat as a failed check.
 import { Validator, type Schema } from "@cfworker/json-schema";
-import { asRecord } from "../../mcp/jsonrpc.js";
-import { lastKnown } from "../catalog.js";
 import type { CallContext } from "../context.js";
-import { collectFor } from "../targets.js";
 import type { Upstream } from "../upstreams.js";
+import { toolDefinition } from "./tool-definition.js";
 
 const validators = new WeakMap<object, Validator>();
 
@@ -30,13 +28,4 @@ export async function keepsOutputSchema(
   if (outcome.valid) return undefined;
   const where = outcome.errors[0]?.instanceLocation ?? "#";
   return `its structured content would no longer match the tool's outputSchema at ${where}`;
-}
-
-async function toolDefinition(ctx: CallContext, upstream: Upstream, tool: string) {
-  const find = (items: readonly Record<string, unknown>[] | undefined) => items?.find((item) => item["name"] === tool);
-  const known = find(lastKnown("tools", upstream, ctx.identity.agent)?.items);
-  if (known) return asRecord(known);
-  const collected = await collectFor("tools", ctx, { upstreams: [upstream], deadline: false });
-  const fresh = find(collected.lists[0]?.items);
-  return fresh === undefined ? undefined : asRecord(fresh);
 }
