@@ -49,6 +49,8 @@ export interface AuditLine {
   detector?: string;
   count?: number;
   action?: string;
+  /** Guard lines: per detector that matched, how often and what the guard does with it. */
+  detections?: Array<{ detector: string; count: number; action: string }>;
   side?: "request" | "response";
   /** Why a guard could not check (its entry is missing, its analyzer failed). */
   reason?: string;

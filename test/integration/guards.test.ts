@@ -68,9 +68,9 @@ describe("guards on the request side", () => {
     expect(text).toBe("mail <EMAIL> or call <PHONE>");
     expect(await argumentsReceived()).toEqual([{ text: "mail <EMAIL> or call <PHONE>" }]);
     expect(
-      guardLines().map(({ guard, detector, count, action, side, server, name }) => ({
+      guardLines().map(({ guard, detections, count, action, side, server, name }) => ({
         guard,
-        detector,
+        detections,
         count,
         action,
         side,
@@ -78,8 +78,18 @@ describe("guards on the request side", () => {
         name,
       })),
     ).toEqual([
-      { guard: "pii-in", detector: "email", count: 1, action: "mask", side: "request", server: "a", name: "echo" },
-      { guard: "pii-in", detector: "phone", count: 1, action: "mask", side: "request", server: "a", name: "echo" },
+      {
+        guard: "pii-in",
+        detections: [
+          { detector: "email", count: 1, action: "mask" },
+          { detector: "phone", count: 1, action: "mask" },
+        ],
+        count: 2,
+        action: "mask",
+        side: "request",
+        server: "a",
+        name: "echo",
+      },
     ]);
     expectNeverLogged(EMAIL, PHONE);
   });
@@ -92,7 +102,13 @@ describe("guards on the request side", () => {
     expect(error.message).toContain("pii-in");
     expect(JSON.stringify(error)).not.toContain(AWS_KEY);
     expect(await argumentsReceived()).toEqual([]);
-    expect(guardLines()).toEqual([expect.objectContaining({ detector: "secret", action: "block", count: 1 })]);
+    expect(guardLines()).toEqual([
+      expect.objectContaining({
+        action: "block",
+        count: 1,
+        detections: [{ detector: "secret", count: 1, action: "block" }],
+      }),
+    ]);
     expectNeverLogged(AWS_KEY);
   });
 
@@ -171,8 +187,8 @@ describe("guards that combine", () => {
     const session = await AgentSession.open();
     expect(await session.callText("a__echo", { text: `call ${PHONE}` })).toBe(`call ${PHONE}`);
     expect(guardLines()).toEqual([
-      expect.objectContaining({ guard: "log-phone", detector: "phone", action: "log", side: "request" }),
-      expect.objectContaining({ guard: "log-phone", detector: "phone", action: "log", side: "response" }),
+      expect.objectContaining({ guard: "log-phone", action: "log", side: "request", count: 1 }),
+      expect.objectContaining({ guard: "log-phone", action: "log", side: "response", count: 1 }),
     ]);
     expect(await session.callText("a__echo", { text: EMAIL })).toBe("<EMAIL>");
 

@@ -1,8 +1,8 @@
 // The guard stage of a call (tools/call, prompts/get, resources/read), on both sides of
 // the upstream exchange: the request's arguments before anything is sent, the result
 // before the client sees it. Every guard that applies checks; block wins over mask, mask
-// over log. Each guard's detector that matched writes one audit line (guard, detector,
-// count, action, side; never the value). A masked tool result whose structured content
+// over log. Each guard that matched writes one audit line per side (its action, and per
+// detector the count and action; never the value). A masked tool result whose structured content
 // no longer matches the tool's outputSchema is blocked rather than sent broken. A call
 // with no guard costs one look at three short lists (callGuards).
 import { errors } from "../../mcp/errors.js";
@@ -80,7 +80,7 @@ async function check(about: Checked, plan: SidePlan, value: unknown): Promise<un
   applyRules(scan, plan.rules);
   await Promise.all(plan.providers.map((provider) => consult(about, provider, scan)));
   const hits = [...scan.hits.values()];
-  for (const hit of hits) writeAudit(about, hit);
+  auditHits(about, hits);
   const blocking = hits.find((hit) => hit.action === "block");
   if (blocking) throw errors.guardBlocked(blocking.guard, blocking.detector, about.side, server);
   if (scan.toMask.size === 0) return value;
@@ -109,7 +109,31 @@ function maskingGuard(plan: SidePlan): string {
   return plan.rules.find((rule) => rule.action === "mask")?.guard ?? plan.providers[0]?.guard ?? "";
 }
 
-type GuardFacts = Partial<Omit<Hit, "action">> & { guard: string; action: string; reason?: string };
+const STRENGTH = { log: 0, mask: 1, block: 2 } as const;
+
+/**
+ * One audit line per guard that matched on this side: what it did (its strongest action),
+ * how many matches in all, and per detector the count and action. Never a value.
+ */
+function auditHits(about: Checked, hits: readonly Hit[]): void {
+  const byGuard = new Map<string, Hit[]>();
+  for (const hit of hits) byGuard.set(hit.guard, [...(byGuard.get(hit.guard) ?? []), hit]);
+  for (const [guard, found] of byGuard) {
+    const action = found.reduce((a, b) => (STRENGTH[b.action] > STRENGTH[a.action] ? b : a)).action;
+    const count = found.reduce((sum, hit) => sum + hit.count, 0);
+    const detections = found.map(({ detector, count, action }) => ({ detector, count, action }));
+    writeAudit(about, { guard, action, count, detections });
+  }
+}
+
+interface GuardFacts {
+  guard: string;
+  action: string;
+  detector?: string;
+  count?: number;
+  detections?: Array<{ detector: string; count: number; action: string }>;
+  reason?: string;
+}
 
 function writeAudit(about: Checked, facts: GuardFacts): void {
   const { call, upstream, method, subject, side } = about;

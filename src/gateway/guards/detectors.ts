@@ -124,16 +124,32 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
  * against the country's numbering plan (phone-numbers.ts).
  */
 function phoneFinder(region: CountryCode): Detector {
+  const verdicts = phoneVerdictsFor(region);
   return {
     name: "phone",
     kind: "PHONE",
     pattern: PHONE_CANDIDATE,
     accept: (candidate) => {
-      const digits = candidate.replace(/\D/g, "").length;
+      const digits = digitCount(candidate);
       if (digits < 7 || digits > 15 || ISO_DATE.test(candidate) || versionLike(candidate)) return false;
-      return rememberedPhone(candidate, region);
+      let valid = verdicts.get(candidate);
+      if (valid === undefined) {
+        valid = isValidPhone(candidate, region);
+        if (verdicts.size >= MAX_PHONE_VERDICTS) verdicts.clear();
+        verdicts.set(candidate, valid);
+      }
+      return valid;
     },
   };
+}
+
+function digitCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) count++;
+  }
+  return count;
 }
 
 /** Dotted groups of one digit, or more than four: a version or an address (2026.11.3, 10.1.20.7), not 415.555.2671. */
@@ -143,19 +159,14 @@ function versionLike(candidate: string): boolean {
   return groups.length > 4 || groups.some((group) => group.replace(/\D/g, "").length < 2);
 }
 
-/** Verdicts per isolate: values repeat within and across results (the same customer, the same account). */
-const phoneVerdicts = new Map<string, boolean>();
+/** Verdicts per isolate and region: values repeat within and across results (the same customer, the same account). */
+const phoneVerdicts = new Map<string, Map<string, boolean>>();
 const MAX_PHONE_VERDICTS = 4096;
 
-function rememberedPhone(candidate: string, region: CountryCode): boolean {
-  const key = `${region}${candidate}`;
-  let valid = phoneVerdicts.get(key);
-  if (valid === undefined) {
-    valid = isValidPhone(candidate, region);
-    if (phoneVerdicts.size >= MAX_PHONE_VERDICTS) phoneVerdicts.clear();
-    phoneVerdicts.set(key, valid);
-  }
-  return valid;
+function phoneVerdictsFor(region: string): Map<string, boolean> {
+  let verdicts = phoneVerdicts.get(region);
+  if (!verdicts) phoneVerdicts.set(region, (verdicts = new Map()));
+  return verdicts;
 }
 
 /** An IPv6 address: eight groups of 1-4 hex digits, or fewer around one `::`. */

@@ -79,11 +79,16 @@ function compile(raw: RawPlan): Plan {
   };
 }
 
+const codePlans = new Map<string, Plan[] | undefined>();
+
 /** The plans of a calling code, the main country's first; undefined for a code no country has. */
 function plansOf(code: string): Plan[] | undefined {
+  if (codePlans.has(code)) return codePlans.get(code);
   const countries = Object.hasOwn(data.country_calling_codes, code) ? data.country_calling_codes[code]! : undefined;
   const keys = countries ?? (data.nonGeographic && Object.hasOwn(data.nonGeographic, code) ? [code] : undefined);
-  return keys?.flatMap((key) => planOf(key) ?? []);
+  const found = keys?.flatMap((key) => planOf(key) ?? []);
+  codePlans.set(code, found);
+  return found;
 }
 
 /** A national significant number valid in this plan: it matches one of its number types. */
