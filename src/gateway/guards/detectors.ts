@@ -24,9 +24,16 @@ export interface Match {
 
 /** A detector: candidates by shape and the check a candidate must pass, or a finder of its own. */
 export type Detector = { name: string; kind: string } & (
-  | { pattern: RegExp; gate?: RegExp; accept?: (candidate: string) => boolean }
+  | { pattern: RegExp; gate?: (text: string) => boolean; accept?: (candidate: string) => boolean }
   | { find: (text: string) => Array<{ start: number; end: number }> }
 );
+
+const IPV6_GATE = /:[0-9A-Fa-f]{0,4}:/;
+
+/** A secret's shape, run only over texts that hold one of its literal markers (a cheap substring search). */
+function secret(pattern: RegExp, ...markers: string[]): Detector {
+  return { name: "secret", kind: "SECRET", pattern, gate: (text) => markers.some((marker) => text.includes(marker)) };
+}
 
 const BUILT_IN: Record<BuiltInDetector, Detector[]> = {
   email: [{ name: "email", kind: "EMAIL", find: emails }],
@@ -60,24 +67,20 @@ const BUILT_IN: Record<BuiltInDetector, Detector[]> = {
       kind: "IP",
       pattern: /(?<![\w:.])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}(?![\w:])/g,
       // Two colons with at most hex digits between them, or no pattern run over the text at all.
-      gate: /:[0-9A-Fa-f]{0,4}:/,
+      gate: (text) => IPV6_GATE.test(text),
       accept: ipv6,
     },
   ],
   secret: [
-    { name: "secret", kind: "SECRET", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-    { name: "secret", kind: "SECRET", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g },
-    { name: "secret", kind: "SECRET", pattern: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g },
-    { name: "secret", kind: "SECRET", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,255}/g },
-    { name: "secret", kind: "SECRET", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-    { name: "secret", kind: "SECRET", pattern: /\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,255}\b/g },
-    { name: "secret", kind: "SECRET", pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g },
-    {
-      name: "secret",
-      kind: "SECRET",
-      pattern: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )*PRIVATE KEY-----/g,
-    },
-    { name: "secret", kind: "SECRET", pattern: /\bBearer[ \t]+[A-Za-z0-9._~+/-]{8,}=*/g },
+    secret(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, "AKIA", "ASIA"),
+    secret(/\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+    secret(/\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, "github_pat_"),
+    secret(/\bxox[abposr]-[A-Za-z0-9-]{10,255}/g, "xox"),
+    secret(/\bAIza[0-9A-Za-z_-]{35}\b/g, "AIza"),
+    secret(/\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,255}\b/g, "k_live_", "k_test_"),
+    secret(/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g, "eyJ"),
+    secret(/-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )*PRIVATE KEY-----/g, "-----BEGIN"),
+    secret(/\bBearer[ \t]+[A-Za-z0-9._~+/-]{8,}=*/g, "Bearer"),
   ],
 };
 
@@ -214,7 +217,7 @@ export function findMatches(text: string, detectors: readonly Detector[]): Match
         found.push({ detector: detector.name, kind: detector.kind, start, end });
       continue;
     }
-    if (detector.gate && !detector.gate.test(text)) continue;
+    if (detector.gate && !detector.gate(text)) continue;
     for (const hit of text.matchAll(detector.pattern)) {
       const candidate = hit[0];
       if (candidate.length === 0 || (detector.accept && !detector.accept(candidate))) continue;
