@@ -142,7 +142,9 @@ function matcher(pattern: string, options: MatchOptions): (value: string) => boo
   const key = `${options === DENY ? "i" : "s"}:${pattern}`;
   let match = matchers.get(key);
   if (!match) {
-    match = picomatch(pattern, options);
+    // A lone `*` means everything, as people write it: for a URI (or a name with `/`) too,
+    // where a glob's `*` alone would stop at the first `/`.
+    match = pattern === "*" ? () => true : picomatch(pattern, options);
     if (matchers.size > 10_000) matchers.clear();
     matchers.set(key, match);
   }

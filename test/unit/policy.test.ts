@@ -72,6 +72,19 @@ describe("policy precedence within one agent's rules", () => {
     expect(decideInLayer(r, "resources", "docs", "note://x").allowed).toBe(true);
     expect(decideInLayer(r, "resources", "docs", "note://x/y").allowed).toBe(false);
   });
+
+  it("reads a lone * as everything, in allow and deny, for resource URIs with slashes too", () => {
+    const all = layer({ resources: { docs: ["*"] } });
+    for (const uri of ["file:///public/a/b.md", "https://example.com/x", "note://x"])
+      expect(decideInLayer(all, "resources", "docs", uri).allowed, uri).toBe(true);
+    const none = layer({ servers: ["docs"] }, { resources: { docs: ["*"] } });
+    expect(decideInLayer(none, "resources", "docs", "file:///public/a/b.md")).toMatchObject({
+      allowed: false,
+      rule: "agent:frontend deny.resources.docs[0]",
+    });
+    // Tool names may hold '/' too: a lone * still means every one of them.
+    expect(decideInLayer(layer({ tools: { s: ["*"] } }), "tools", "s", "ns/tool").allowed).toBe(true);
+  });
 });
 
 describe("glob forms", () => {
