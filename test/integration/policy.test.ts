@@ -53,6 +53,26 @@ describe("agent rules", () => {
     return AgentSession.open({ key: SUBJECT_KEY });
   }
 
+  describe("a lone *", () => {
+    it("in allow.resources lists and reads every resource, URIs with slashes included", async () => {
+      await pg.configure({ files: { "/docs/a/readme.txt": "nested words" } });
+      const session = await sessionFor({ allow: { resources: { pg: ["*"] } } });
+      expect(await session.uris()).toContain("file:///docs/a/readme.txt");
+      const read = await session.result<{ contents: Array<{ text: string }> }>("resources/read", {
+        uri: "file:///docs/a/readme.txt",
+      });
+      expect(read.contents[0]!.text).toBe("nested words");
+    });
+
+    it("in deny.resources hides every resource", async () => {
+      await pg.configure({ files: { "/docs/a/readme.txt": "nested words" } });
+      const session = await sessionFor({ allow: { servers: ["pg"] }, deny: { resources: { pg: ["*"] } } });
+      expect(await session.uris()).toEqual([]);
+      const error = await session.error("resources/read", { uri: "file:///docs/a/readme.txt" });
+      expect(error.data).toMatchObject({ code: "DENIED_BY_POLICY", rule: "agent:subject deny.resources.pg[0]" });
+    });
+  });
+
   describe("tool globs", () => {
     it.each([
       { pattern: "*", shown: PG_TOOLS },
