@@ -1,15 +1,13 @@
 // The zod schemas of every KV configuration value: the single source from which
 // `npm run schemas` writes schemas/*.json. Parsing only: loading lives in snapshot.ts.
 import { z } from "zod";
+import { ApiKeySchema } from "./api-key-schema.js";
 import { GuardNamesSchema, GuardSchema } from "./guard-schema.js";
+import { NameSchema } from "./name-schema.js";
 import { OAuthSettingsSchema } from "./oauth-schema.js";
 import { PinApprovalsSchema, ToolPinningSchema } from "./pin-schema.js";
 
-/** Registration, agent and virtual-server names. */
-export const NameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lower-case letters, digits, '-', '_' and '.', starting with a letter or digit")
-  .describe("1 to 63 lower-case letters, digits, '-', '_' and '.', starting with a letter or digit");
+export { NameSchema };
 
 const HeaderNameSchema = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name");
 
@@ -67,6 +65,12 @@ export const ServerRegistrationSchema = z
         "The server's tool, prompt and resource lists are the same for every session: cache them once for all agents and sessions. Unset: a legacy (2025) server's lists are cached per upstream session.",
       ),
     guards: GuardNamesSchema.default([]),
+    instructions: z
+      .union([z.string().max(8192), z.literal(false)])
+      .optional()
+      .describe(
+        "What clients are told about this server: unset, the upstream's own instructions; a string, given instead; false, none.",
+      ),
     maxResultBytes: z
       .number()
       .int()
@@ -255,6 +259,13 @@ export const SettingsSchema = z
         "How long a merged list (and initialize, and routing a name no prefix ties to one server) waits for each upstream; a later one is left out and named in the list's _meta.",
       ),
     toolPinning: ToolPinningSchema.default("off"),
+    instructions: z
+      .string()
+      .max(8192)
+      .optional()
+      .describe(
+        "The gateway's own instructions for clients, given before each visible upstream's (labelled by server).",
+      ),
     confirmDestructive: ConfirmDestructiveSchema.default(false).describe(
       "Which tool calls ask the user first (elicitation, or input_required for 2026-07-28 clients) unless an agent or virtual server says otherwise.",
     ),
@@ -351,19 +362,20 @@ export const VirtualServerSchema = z
     confirmDestructive: ConfirmDestructiveSchema.optional().describe(
       "Which tool calls through this endpoint ask the user first; unset: the agent's, else settings.confirmDestructive.",
     ),
+    instructions: z
+      .string()
+      .max(8192)
+      .optional()
+      .describe("This endpoint's own instructions for clients, instead of settings.instructions."),
+    upstreamInstructions: z
+      .boolean()
+      .default(true)
+      .describe("Whether each visible upstream's instructions follow the endpoint's own."),
   })
   .strict();
 export type VirtualServer = z.infer<typeof VirtualServerSchema>;
 
-export const ApiKeySchema = z
-  .object({
-    agent: NameSchema.describe("The agent this key authenticates as."),
-    label: z.string().max(200).optional().describe("Who or what holds the key, for people and audit lines."),
-    expiresAt: z.iso.datetime({ offset: true }).optional().describe("After this instant the key is refused."),
-    createdAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict();
-export type ApiKey = z.infer<typeof ApiKeySchema>;
+export { ApiKeySchema, type ApiKey } from "./api-key-schema.js";
 
 /** Every schema written to schemas/, by file name. */
 export const PUBLISHED_SCHEMAS = {

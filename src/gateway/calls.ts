@@ -9,6 +9,7 @@ import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { MODERN_PROTOCOL_VERSIONS } from "../mcp/versions.js";
 import { countRequest, result, type Answer, type Call, type Params } from "./call.js";
 import { advertisedCapabilities } from "./capabilities.js";
+import { instructionsFor } from "./instructions.js";
 import { runMetaTool } from "./discovery.js";
 import { exposureFor } from "./exposure.js";
 import { forward, forwardQuietly } from "./forward.js";
@@ -98,9 +99,11 @@ export async function discover(call: Call): Promise<Answer> {
   for (const pending of describing) background(pending.catch(() => undefined));
   const described = await settleWithin(describing, snapshot.settings.listDeadlineMs);
   const capabilities = described.flatMap((state) => (state ? [state.capabilities] : []));
+  const instructions = instructionsFor(call.ctx, described);
   return result({
     supportedVersions: [...MODERN_PROTOCOL_VERSIONS],
     capabilities: advertisedCapabilities(capabilities),
+    ...(instructions !== undefined ? { instructions } : {}),
     ttlMs: 0,
     cacheScope: "private",
     _meta: { [META.serverInfo]: GATEWAY_INFO },

@@ -52,7 +52,7 @@ import {
   toGatewayError,
   type ResponseFormat,
 } from "../wire/responses.js";
-import { discoverCapabilities } from "./capabilities-at-initialize.js";
+import { describeAtInitialize } from "./capabilities-at-initialize.js";
 import { admitSession, releaseSession, renewSession } from "./session-cap.js";
 import { ClientQuestions } from "./client-questions.js";
 import type { HandedCall, SessionView } from "./protocol.js";
@@ -122,10 +122,12 @@ export class McpSession extends DurableObject<Env> {
     }
     await this.#records.start(record);
     const ctx = await this.#context(snapshot, record, caller);
+    const { capabilities, instructions } = await describeAtInitialize(ctx);
     const result = {
       protocolVersion: record.protocolVersion,
-      capabilities: await discoverCapabilities(ctx),
+      capabilities,
       serverInfo: GATEWAY_INFO,
+      ...(instructions !== undefined ? { instructions } : {}),
     };
     this.#inUse(record);
     log("info", "session.initialized", { session: sessionId.slice(0, 8), protocolVersion: record.protocolVersion });

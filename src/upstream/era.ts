@@ -19,6 +19,7 @@ export type Discovery =
       protocolVersion: string;
       capabilities: Record<string, unknown>;
       serverInfo: Record<string, unknown>;
+      instructions?: string;
     };
 
 const known = new Map<string, Promise<Discovery>>();
@@ -92,5 +93,12 @@ async function probe(server: ResolvedServer, limiter: Limiter): Promise<Discover
     protocolVersion: MODERN_PROTOCOL_VERSION,
     capabilities: asRecord(result["capabilities"]),
     serverInfo: asRecord(asRecord(result["_meta"])[META.serverInfo]),
+    ...instructionsOf(result),
   };
+}
+
+/** An upstream's `instructions`, when it gives a non-empty string. */
+export function instructionsOf(result: Record<string, unknown>): { instructions?: string } {
+  const instructions = result["instructions"];
+  return typeof instructions === "string" && instructions.trim() !== "" ? { instructions } : {};
 }

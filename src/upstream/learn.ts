@@ -8,7 +8,7 @@ import { asRecord, isErrorResponse } from "../mcp/jsonrpc.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { isSupportedLegacyVersion, LATEST_LEGACY_VERSION } from "../mcp/versions.js";
 import { opsReport } from "../observe/ops-report.js";
-import { discover } from "./era.js";
+import { discover, instructionsOf } from "./era.js";
 import { upstreamRequestId } from "./ids.js";
 import { exchange, type Exchange } from "./http-exchange.js";
 import type { Limiter } from "./limiter.js";
@@ -64,6 +64,7 @@ async function initialize(
     protocolVersion: version,
     capabilities,
     serverInfo: asRecord(response.result["serverInfo"]),
+    ...instructionsOf(response.result),
     fingerprint: server.fingerprint,
     ...(outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
   };

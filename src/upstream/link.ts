@@ -11,6 +11,8 @@ export interface UpstreamState {
   protocolVersion: string;
   capabilities: Record<string, unknown>;
   serverInfo: Record<string, unknown>;
+  /** What the upstream tells clients about using it (initialize or server/discover `instructions`). */
+  instructions?: string;
   /** The registration fingerprint this state was learned under; a change relearns it. */
   fingerprint: string;
   /** Legacy upstreams with sessions only. */

@@ -33,6 +33,8 @@ export interface TenantChange {
   unknownSessionStatus?: 404 | 400;
   /** path → text: serve these as `file://` resources, decoded and normalized as a file server would. */
   files?: Record<string, string> | null;
+  /** What the tenant's initialize answers as `instructions` (null: none). */
+  instructions?: string | null;
   /** Tool name → the description it is listed with from now on (sends tools/list_changed). */
   descriptions?: Record<string, string>;
   /** Put in every tools/list result as `cacheScope` (the 2026-07-28 cache hint); null: none. */
