@@ -8,7 +8,12 @@
 import { errors, type GatewayError } from "./errors.js";
 import { asRecord, type JsonRpcNotification, type JsonRpcRequest } from "./jsonrpc.js";
 import { clientMethod } from "./methods.js";
-import { isModernVersion, MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "./versions.js";
+import {
+  isModernVersion,
+  isSupportedLegacyVersion,
+  MODERN_PROTOCOL_VERSIONS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "./versions.js";
 
 export const META = {
   protocolVersion: "io.modelcontextprotocol/protocolVersion",
@@ -60,7 +65,9 @@ export function classifyPost(
     return { era: "legacy" };
   }
   if (typeof claimed !== "string") return reject(errors.invalidEnvelope(`${META.protocolVersion} must be a string`));
-  if (!isModernVersion(claimed)) return { era: "legacy" };
+  // An envelope says its sender speaks the current era: a 2025 revision in it reads as
+  // legacy, anything else it names that is not served is the unsupported-version error.
+  if (isSupportedLegacyVersion(claimed)) return { era: "legacy" };
   if (!(MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(claimed)) {
     return reject(errors.unsupportedModernVersion(claimed, SUPPORTED_PROTOCOL_VERSIONS));
   }

@@ -11,6 +11,7 @@ import { FixtureTenant } from "./support/fixture.js";
 import {
   expectRefused,
   expectStillServing,
+  META_VERSION,
   mirroredHeaders,
   modernRequest,
   postModern,
@@ -222,6 +223,22 @@ describe("MCP-Protocol-Version values no revision has", () => {
   it("names the refused request's id", async () => {
     const body = await refusal("1.0", "1.0");
     expect(body.id).toBe("list");
+  });
+});
+
+describe("a current-era envelope naming no revision the gateway serves", () => {
+  it("gets 400 -32022 UNSUPPORTED_PROTOCOL_VERSION about the request, not a session error", async () => {
+    for (const version of ["banana", "1.0", "2099-01-01"]) {
+      const request = modernRequest("tools/list", { _meta: { [META_VERSION]: version } }, `v-${version}`);
+      const headers = { ...mirroredHeaders("tools/list", {}), "mcp-protocol-version": version };
+      const { status, body } = await refusedWith(await postRaw(JSON.stringify(request), headers));
+      expect(status, version).toBe(400);
+      expect(body.id, version).toBe(`v-${version}`);
+      expect(body.error, version).toMatchObject({
+        code: -32022,
+        data: { code: "UNSUPPORTED_PROTOCOL_VERSION", requested: version },
+      });
+    }
   });
 });
 

@@ -44,6 +44,17 @@ describe("classifyPost: which era a POSTed message belongs to", () => {
     expect(classifyPost(toolCall({ [META.protocolVersion]: "2025-06-18" }), {}, true)).toEqual({ era: "legacy" });
   });
 
+  it("refuses an envelope naming no revision it can serve with the unsupported-version error", () => {
+    for (const version of ["banana", "2026-13-99x", "1.0", "2099-01-01"]) {
+      const outcome = classifyPost(
+        toolCall(envelope({ [META.protocolVersion]: version })),
+        headers({ protocolVersion: version }),
+        true,
+      );
+      expect(rejection(outcome), version).toMatchObject({ code: "UNSUPPORTED_PROTOCOL_VERSION", rpc: -32022 });
+    }
+  });
+
   it("reads the envelope of a current-era request", () => {
     const outcome = classifyPost(
       toolCall(envelope({ [META.clientInfo]: { name: "c", version: "1" }, [META.logLevel]: "info" })),
