@@ -23,8 +23,8 @@ export interface ClientFacts {
 export interface Delivery {
   /** A notification about this request; false when it could not be delivered. */
   notify(notification: JsonRpcNotification): boolean;
-  /** Asks the client and waits for its answer; absent when this client cannot be asked here. */
-  ask?: ((method: string, params: Record<string, unknown>) => Promise<ClientAnswer>) | undefined;
+  /** Asks the client (for `server`, when an upstream asks) and waits for its answer; absent when it cannot be asked here. */
+  ask?: ((method: string, params: Record<string, unknown>, server?: string) => Promise<ClientAnswer>) | undefined;
   /** Aborted when the client cancels this request. */
   signal?: AbortSignal | undefined;
 }

@@ -114,7 +114,7 @@ async function askClient(
   if (!channel.ask) return { error: questionErrors.noStream(method) };
   const refused = refusedQuestion(method, channel.capabilities);
   if (refused) return refused;
-  const answer = await channel.ask(method, params);
+  const answer = await channel.ask(method, params, server);
   if ("error" in answer) return answer;
   log("info", "relay.answered", { server, method });
   return answer;

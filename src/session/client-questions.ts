@@ -22,8 +22,12 @@ interface PendingQuestion {
 export class ClientQuestions {
   readonly #pending = new Map<string, PendingQuestion>();
 
+  /** `asked` hears which upstream asked what (roots-changes.ts keeps who asked for roots). */
+  constructor(private readonly asked: (method: string, server: string) => void = () => undefined) {}
+
   /** Sends an upstream's question to the client on one of its streams; waits for the answer. */
-  ask(stream: QuestionStream, method: string, params: Record<string, unknown>): Promise<ClientAnswer> {
+  ask(stream: QuestionStream, method: string, params: Record<string, unknown>, server?: string): Promise<ClientAnswer> {
+    if (server !== undefined) this.asked(method, server);
     const id = `gw-ask-${crypto.randomUUID()}`;
     return new Promise<ClientAnswer>((resolve) => {
       const timer = setTimeout(() => {

@@ -60,6 +60,7 @@ import { clientFactsOf, SessionRecords, type SessionRecord } from "./session-rec
 import { SessionListening, LISTEN_LEASE_MS } from "./session-listening.js";
 import { SessionStreams } from "./session-streams.js";
 import { sessionContext, type SessionParts } from "./session-context.js";
+import { RootsChanges, ROOTS_CHANGED } from "./roots-changes.js";
 import { UpstreamSlots } from "./upstream-slots.js";
 
 export type { SessionRecord } from "./session-record.js";
@@ -70,7 +71,8 @@ export class McpSession extends DurableObject<Env> {
   );
   readonly #slots = new UpstreamSlots(this.ctx.storage);
   readonly #streams = new SessionStreams(this.ctx.storage);
-  readonly #questions = new ClientQuestions();
+  readonly #roots = new RootsChanges(this.ctx.storage);
+  readonly #questions = new ClientQuestions((method, server) => this.#roots.asked(method, server));
   readonly #listening = new SessionListening(
     () => this.#listenContext(),
     this.#questions,
@@ -160,6 +162,10 @@ export class McpSession extends DurableObject<Env> {
       if (message.kind === "response") this.#questions.answered(message.message);
       else if (message.kind === "notification" && message.message.method === "notifications/cancelled")
         this.#inFlight.get(JSON.stringify(asRecord(message.message.params)["requestId"] as RequestId))?.abort();
+      else if (message.kind === "notification" && message.message.method === ROOTS_CHANGED)
+        this.ctx.waitUntil(
+          this.#context(await configStore(this.env).current(), record, caller).then((c) => this.#roots.forward(c)),
+        );
     }
     const requests = messages.flatMap((m) => (m.kind === "request" ? [m.message] : []));
     if (requests.length === 0) return rpcResponses([], batch, format);
@@ -333,7 +339,7 @@ export class McpSession extends DurableObject<Env> {
     this.#inFlight.set(key, cancel);
     const channel = openChannel(clientFactsOf(record), {
       notify: (notification) => reply.send(notification),
-      ask: (method, params) => this.#questions.ask(reply, method, params),
+      ask: (method, params, server) => this.#questions.ask(reply, method, params, server),
       signal: cancel.signal,
     });
     try {

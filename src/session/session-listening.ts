@@ -102,7 +102,7 @@ export class SessionListening {
       const server = link.server.name;
       return new UpstreamListener(link, {
         notification: (notification) => this.#notified(ctx, server, notification),
-        question: (method, params) => this.#asked(ctx, method, params),
+        question: (method, params) => this.#asked(ctx, server, method, params),
       });
     });
     for (const listener of this.#listeners) this.background(listener.start());
@@ -115,11 +115,16 @@ export class SessionListening {
   }
 
   /** An upstream's question outside any call: to the client on its GET stream, or refused now. */
-  async #asked(ctx: CallContext, method: string, params: Record<string, unknown>): Promise<ClientAnswer> {
+  async #asked(
+    ctx: CallContext,
+    server: string,
+    method: string,
+    params: Record<string, unknown>,
+  ): Promise<ClientAnswer> {
     const refused = refusedQuestion(method, ctx.client.capabilities);
     if (refused) return refused;
     const stream = this.#heard?.stream;
     if (!stream?.connected) return { error: questionErrors.noStream(method) };
-    return this.questions.ask({ send: (message) => (stream.send(message), true) }, method, params);
+    return this.questions.ask({ send: (message) => (stream.send(message), true) }, method, params, server);
   }
 }
