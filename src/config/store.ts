@@ -1,7 +1,8 @@
 // Keeps one configuration snapshot per isolate warm, so requests never wait on KV
 // except the first, or one that finds the snapshot older than twice the refresh
 // interval. Between one and two intervals it answers with the current snapshot and
-// refreshes in the background. Problems are logged once per revision.
+// refreshes in the background. Problems are logged once per revision. Open client streams
+// that must hear of a configuration change watch it (`watch`).
 import { loadSnapshot, type ConfigSnapshot, type LastGood } from "./snapshot.js";
 import { log } from "../observe/log.js";
 
@@ -32,6 +33,34 @@ export class ConfigStore {
   reload(): Promise<ConfigSnapshot> {
     this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
     return this.#loading;
+  }
+
+  /**
+   * Calls `onChange` with every new revision until undone. Each watcher keeps its own timer,
+   * made where it watches, so its callback runs there (a Durable Object may do I/O only in
+   * its own context); the snapshot they read is the isolate's one, and KV is read at most
+   * once per refresh interval however many watch.
+   */
+  watch(onChange: (snapshot: ConfigSnapshot) => void): () => void {
+    let seen = this.#snapshot?.revision;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const tick = async () => {
+      // A reload under way elsewhere is not awaited from here: its result shows at the next tick.
+      const snapshot = this.#loading ? this.#snapshot : await this.current().catch(() => this.#snapshot);
+      if (stopped || !snapshot) return;
+      if (seen !== undefined && snapshot.revision !== seen) onChange(snapshot);
+      seen = snapshot.revision;
+    };
+    const schedule = () => {
+      const interval = (this.#snapshot?.settings.configRefreshSeconds ?? 5) * 1000;
+      timer = setTimeout(() => void tick().finally(() => !stopped && schedule()), interval);
+    };
+    schedule();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   async #load(): Promise<ConfigSnapshot> {

@@ -30,7 +30,7 @@ export class ChangeFeed {
   #queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly ctx: CallContext,
+    private ctx: CallContext,
     private readonly send: (notification: JsonRpcNotification) => void,
     private readonly wants: FeedWants = WANTS_EVERYTHING,
   ) {}
@@ -38,6 +38,20 @@ export class ChangeFeed {
   /** Notes what the client sees now, so later changes compare against it. */
   async baseline(): Promise<void> {
     await Promise.all(this.#kinds().map(async (kind) => this.#seen.set(kind, await this.#visible(kind))));
+  }
+
+  /**
+   * The configuration changed: from now on the feed judges with this context (its policy,
+   * its upstreams), and announces each list whose view changed for the client.
+   */
+  rebase(ctx: CallContext): Promise<void> {
+    this.#queue = this.#queue
+      .then(async () => {
+        this.ctx = ctx;
+        await this.#announce(this.#kinds());
+      })
+      .catch((error) => log("warn", "notifications.relay_failed", { method: "config", reason: String(error) }));
+    return this.#queue;
   }
 
   /** One upstream notification; handled in order, one at a time. */
@@ -54,16 +68,7 @@ export class ChangeFeed {
     const kinds = listsChangedBy(notification.method);
     if (kinds.length > 0) {
       for (const kind of kinds) clearCatalog(server, kind);
-      const announced = new Set<string>();
-      for (const kind of kinds.filter((k) => this.#kinds().includes(k))) {
-        const now = await this.#visible(kind);
-        const before = this.#seen.get(kind);
-        this.#seen.set(kind, now);
-        const changed = LISTS[kind].changed;
-        if (before === now || announced.has(changed)) continue;
-        announced.add(changed);
-        this.send({ jsonrpc: "2.0", method: changed });
-      }
+      await this.#announce(kinds.filter((k) => this.#kinds().includes(k)));
       return;
     }
     if (notification.method === "notifications/resources/updated") {
@@ -76,6 +81,20 @@ export class ChangeFeed {
     }
     if (notification.method === "notifications/message") {
       if (wantsLog(this.ctx.client, asRecord(notification.params)["level"])) this.send(notification);
+    }
+  }
+
+  /** Sends each list's change notification once, for the kinds whose visible list differs from the last seen. */
+  async #announce(kinds: readonly ListKind[]): Promise<void> {
+    const announced = new Set<string>();
+    for (const kind of kinds) {
+      const now = await this.#visible(kind);
+      const before = this.#seen.get(kind);
+      this.#seen.set(kind, now);
+      const changed = LISTS[kind].changed;
+      if (before === now || announced.has(changed)) continue;
+      announced.add(changed);
+      this.send({ jsonrpc: "2.0", method: changed });
     }
   }
 

@@ -77,6 +77,7 @@ export class McpSession extends DurableObject<Env> {
     () => this.#listenContext(),
     this.#questions,
     (work) => this.ctx.waitUntil(work),
+    (onChange) => configStore(this.env).watch(onChange),
   );
   /** Client requests in flight, by JSON-encoded id: notifications/cancelled aborts them. */
   readonly #inFlight = new Map<string, AbortController>();

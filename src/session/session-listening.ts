@@ -30,14 +30,16 @@ export class SessionListening {
   #listeners: UpstreamListener[] = [];
   #starting: Promise<void> | undefined;
   #ctx: CallContext | undefined;
-  /** The GET stream, while its client reads it, and the feed that filters what it hears. */
-  #heard: { stream: RecordedStream; feed: ChangeFeed } | undefined;
+  /** The GET stream, while its client reads it, the feed that filters what it hears, and its config watch. */
+  #heard: { stream: RecordedStream; feed: ChangeFeed; unwatch: () => void } | undefined;
   readonly #lease = new UseLease(() => this.#expire());
 
   constructor(
     private readonly contextOf: () => Promise<CallContext>,
     private readonly questions: ClientQuestions,
     private readonly background: (work: Promise<unknown>) => void,
+    /** Calls back on each new configuration revision until undone (config/store.ts's watch). */
+    private readonly watchConfig: (onChange: () => void) => () => void,
   ) {}
 
   /** Where a notification heard during a call goes: the GET stream's feed, if one is open. */
@@ -50,13 +52,24 @@ export class SessionListening {
     await this.#start();
     const ctx = this.#ctx!;
     const feed = new ChangeFeed(ctx, (notification) => stream.send(notification));
-    this.#heard = { stream, feed };
+    this.#heard?.unwatch();
+    // A configuration change that alters what this client may see is announced like a list change.
+    const unwatch = this.watchConfig(() => this.background(this.#rebase(feed)));
+    this.#heard = { stream, feed, unwatch };
     this.background(feed.baseline().catch(() => undefined));
+  }
+
+  async #rebase(feed: ChangeFeed): Promise<void> {
+    if (this.#heard?.feed !== feed) return;
+    const ctx = await this.contextOf();
+    this.#ctx = ctx;
+    await feed.rebase(ctx);
   }
 
   /** The GET stream's client went away: listening goes on only while the lease lasts. */
   unhear(stream: RecordedStream): void {
     if (this.#heard?.stream !== stream) return;
+    this.#heard.unwatch();
     this.#heard = undefined;
     this.#expire();
   }
@@ -76,6 +89,7 @@ export class SessionListening {
     this.#lease.cancel();
     for (const listener of this.#listeners) listener.stop();
     this.#listeners = [];
+    this.#heard?.unwatch();
     this.#heard = undefined;
     this.#ctx = undefined;
   }
