@@ -3,7 +3,7 @@
 // guard that applies to a call applies. Parsing only: running guards is gateway/guards/.
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
-import { trustedAuthUrl } from "./oauth-schema.js";
+import { AuthUrlSchema } from "./oauth-schema.js";
 
 export const GuardActionSchema = z
   .enum(["mask", "block", "log"])
@@ -49,10 +49,7 @@ const CustomPatternSchema = z
   })
   .strict();
 
-const ProviderUrlSchema = z
-  .string()
-  .max(2048)
-  .refine(trustedAuthUrl, "must be an https:// URL without credentials or fragment (http:// only on loopback)");
+const ProviderUrlSchema = AuthUrlSchema;
 
 export const PresidioProviderSchema = z
   .object({

@@ -20,7 +20,8 @@ function isLoopback(hostname: string): boolean {
   return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-const AuthUrlSchema = z
+/** A URL of an authorization server (or another trusted service the gateway calls): https, or http on loopback. */
+export const AuthUrlSchema = z
   .string()
   .max(2048)
   .refine(trustedAuthUrl, "must be an https:// URL without credentials or fragment (http:// only on loopback)");

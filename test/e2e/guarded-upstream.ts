@@ -3,11 +3,9 @@
 // personal data and secrets, with a destructive tool, and a tool whose description the
 // test changes at run time. It keeps its own log of every tool call it received, the proof
 // of what reached it.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { serveStateless } from "./sdk-upstream.js";
 
 export const CUSTOMER = {
   name: "Ana Lima",
@@ -72,31 +70,10 @@ export async function startGuardedUpstream(): Promise<GuardedUpstream> {
     url: "",
     calls: [],
     weatherDescription: "Today's weather for a city",
-    stop: () =>
-      new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      }),
+    stop: () => Promise.resolve(),
   };
-  const http: Server = createServer((req, res) => {
-    // Stateless: a fresh server and transport per request, as the SDK's examples do.
-    const server = describeServer(upstream);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on("close", () => {
-      void transport.close();
-      void server.close();
-    });
-    server
-      .connect(transport)
-      .then(() => transport.handleRequest(req, res))
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(0, "127.0.0.1", resolve);
-  });
-  upstream.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+  const served = await serveStateless(() => describeServer(upstream));
+  upstream.url = served.url;
+  upstream.stop = served.stop;
   return upstream;
 }

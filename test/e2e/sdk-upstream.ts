@@ -31,10 +31,17 @@ export interface InProcessUpstream {
   stop(): Promise<void>;
 }
 
-export async function startSdkUpstream(): Promise<InProcessUpstream> {
+export function startSdkUpstream(): Promise<InProcessUpstream> {
+  return serveStateless(describeServer);
+}
+
+/**
+ * Serves MCP servers built by `describe` on a loopback port, stateless: a fresh server and
+ * transport per request, as the SDK's examples do.
+ */
+export async function serveStateless(describe: () => McpServer): Promise<InProcessUpstream> {
   const http: Server = createServer((req, res) => {
-    // Stateless: a fresh server and transport per request, as the SDK's examples do.
-    const server = describeServer();
+    const server = describe();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on("close", () => {
       void transport.close();
