@@ -6,6 +6,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
 import { callerOf, identityOf } from "../auth/principal.js";
+import type { ConfigSnapshot } from "../config/snapshot.js";
+import { configStore } from "../config/store.js";
 import { errors } from "../mcp/errors.js";
 import type { JsonRpcMessage } from "../mcp/jsonrpc.js";
 import type { Envelope } from "../mcp/eras.js";
@@ -35,19 +37,23 @@ export async function handleModern(
   if (message.kind === "notification") return acceptedResponse();
   const request = message.message;
   const client: ClientFacts = { era: "modern", capabilities: envelope.clientCapabilities, logLevel: envelope.logLevel };
-  const ctx = statelessContext({
-    env: c.env,
-    snapshot: c.get("snapshot"),
-    identity: identityOf(c.get("principal")),
-    caller: callerOf(c.get("principal"), c.get("requestId")),
-    client,
-    background: (work) => c.executionCtx.waitUntil(work),
-  });
+  const contextWith = (snapshot: ConfigSnapshot) =>
+    statelessContext({
+      env: c.env,
+      snapshot,
+      identity: identityOf(c.get("principal")),
+      caller: callerOf(c.get("principal"), c.get("requestId")),
+      client,
+      background: (work) => c.executionCtx.waitUntil(work),
+    });
+  const ctx = contextWith(c.get("snapshot"));
   if (request.method === "subscriptions/listen") {
     // Not routed, but a request like any other: it counts against the agent's request limit.
     await countUnrouted(request, ctx);
     const filter = listenFilter(request, ctx);
-    return listen(ctx, request, filter, c.req.raw.signal, (work) => c.executionCtx.waitUntil(work));
+    const watch = (onChange: (next: typeof ctx) => void) =>
+      configStore(c.env).watch((snapshot) => onChange(contextWith(snapshot)));
+    return listen(ctx, request, filter, c.req.raw.signal, (work) => c.executionCtx.waitUntil(work), watch);
   }
 
   // In this era a client cancels by going away: noticed by the runtime, or by a failed write.

@@ -1,7 +1,8 @@
 // `subscriptions/listen` for a 2026-07-28 client: acknowledges the notification types it
 // will honour, then relays what changes for this principal (list changes it would see,
 // updates of resources it may read), each stamped with the listen request's id, for as
-// long as the client keeps the stream open. Upstream listening lasts as long as the stream.
+// long as the client keeps the stream open, and configuration changes that alter its view.
+// Upstream listening lasts as long as the stream.
 import { errors } from "../mcp/errors.js";
 import { asRecord, type JsonRpcNotification, type JsonRpcRequest } from "../mcp/jsonrpc.js";
 import { META } from "../mcp/eras.js";
@@ -57,9 +58,17 @@ export function listen(
   filter: ListenFilter,
   signal: AbortSignal,
   background: (work: Promise<unknown>) => void,
+  /** Calls back with a context of each new configuration revision until undone. */
+  watchConfig: (onChange: (next: CallContext) => void) => () => void = () => () => undefined,
 ): Response {
   const listening: Listening[] = [];
-  const stream = new SseWriter({ onClose: () => listening.forEach((l) => l.stop()) });
+  let unwatch = () => undefined as void;
+  const stream = new SseWriter({
+    onClose: () => {
+      unwatch();
+      listening.forEach((l) => l.stop());
+    },
+  });
   const stamp = { [META.subscriptionId]: request.id };
   const send = (notification: JsonRpcNotification) =>
     stream.send({
@@ -71,6 +80,8 @@ export function listen(
   const start = async () => {
     const feed = new ChangeFeed(ctx, send, filter.wants);
     await feed.baseline().catch(() => undefined);
+    // A configuration change that alters what the client may see is announced like a list change.
+    if (!stream.closed) unwatch = watchConfig((next) => background(feed.rebase(next)));
     send({
       jsonrpc: "2.0",
       method: "notifications/subscriptions/acknowledged",

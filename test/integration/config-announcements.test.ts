@@ -1,11 +1,13 @@
-// A configuration change that alters what an open 2025 session may see (its agent's rules, a
-// server registered or disabled) reaches that session's GET stream as a list change, within
-// the config refresh window; a change that alters nothing for it sends nothing.
+// A configuration change that alters what an open client may see (its agent's rules, a
+// server registered or disabled) reaches a 2025 session's GET stream, or a 2026-07-28
+// subscriptions/listen stream, as a list change within the config refresh window; a change
+// that alters nothing for it sends nothing.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { putServer, seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
 import { GatewayClient, messagesOf, SseReader, type SseEvent } from "./support/client.js";
+import { postModern } from "./support/hostile.js";
 
 let tenant: FixtureTenant;
 let second: FixtureTenant;
@@ -52,6 +54,18 @@ describe("configuration changes", () => {
     await putServer("fy", { url: second.url });
     expect(announced(await reader.next())).toContain("notifications/tools/list_changed");
     expect(await client.toolNames()).toContain("fy__echo");
+    await reader.cancel();
+  });
+
+  it("reach a 2026-07-28 client's subscriptions/listen stream too", async () => {
+    const response = await postModern("subscriptions/listen", { notifications: { toolsListChanged: true } });
+    const reader = new SseReader(response);
+    expect(await reader.nextMessage()).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
+    await env.CONFIG.put(
+      "agent:tester",
+      JSON.stringify({ allow: { servers: ["*"] }, deny: { tools: { fx: ["slow"] } } }),
+    );
+    expect(await reader.nextMessage()).toMatchObject({ method: "notifications/tools/list_changed" });
     await reader.cancel();
   });
 
