@@ -1,7 +1,7 @@
 // What guards cost on the call path: the `pii` upstream's `customer_report` (about 10 KB of
-// personal data a call) called through one gateway as `plain__customer_report` (no guard)
-// and `guarded__customer_report` (every personal-data detector, masking, on both sides),
-// interleaved on one 2025 session each, concurrency 1. Every call asks for other records,
+// text a call: dense, 180 values to mask, or sparse, 20) called through one gateway as
+// `plain__customer_report` (no guard) and `guarded__customer_report` (every personal-data
+// detector, masking, on both sides), interleaved on one 2025 session each, concurrency 1. Every call asks for other records,
 // so no remembered verdict makes a later call cheaper. The extra workerd CPU per call is
 // the guard's cost.
 import type { Agent } from "node:http";
@@ -11,8 +11,10 @@ import { interleave, type InterleaveOptions } from "../measure/interleave.js";
 import { measuredOf, type Measured } from "../measure/stats.js";
 
 export const GUARD_TARGETS = {
-  plain: "customer_report, no guard",
-  guarded: "customer_report, PII guard on both sides",
+  plain: "dense report (180 values), no guard",
+  guarded: "dense report (180 values), PII guard on both sides",
+  plainSparse: "sparse report (20 values), no guard",
+  guardedSparse: "sparse report (20 values), PII guard on both sides",
 } as const;
 export type GuardTarget = keyof typeof GUARD_TARGETS;
 
@@ -36,18 +38,20 @@ export async function measureGuards(
   };
   const clients: Array<[GuardTarget, McpClient]> = [];
   let seed = 0;
-  const report = async (client: McpClient, server: string) => {
+  const report = async (client: McpClient, id: GuardTarget) => {
+    const server = id.startsWith("guarded") ? "guarded" : "plain";
+    const sparse = id.endsWith("Sparse");
     const answer = await client.request("tools/call", {
       name: `${server}__customer_report`,
-      arguments: { seed: ++seed },
+      arguments: { seed: ++seed, sparse },
     });
     const text = (answer.result["content"] as Array<{ text?: string }> | undefined)?.[0]?.text;
     if (typeof text !== "string")
-      throw new Error(`${server}: unexpected answer ${JSON.stringify(answer.result).slice(0, 300)}`);
+      throw new Error(`${id}: unexpected answer ${JSON.stringify(answer.result).slice(0, 300)}`);
     return { text, ms: answer.ms };
   };
   try {
-    clients.push(["plain", await open()], ["guarded", await open()]);
+    for (const id of Object.keys(GUARD_TARGETS) as GuardTarget[]) clients.push([id, await open()]);
     const plain = await report(clients[0]![1], "plain");
     const guarded = await report(clients[1]![1], "guarded");
     const masked = guarded.text.match(/<(?:EMAIL|PHONE|CREDIT_CARD|IBAN|IP)>/g)?.length ?? 0;

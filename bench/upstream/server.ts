@@ -43,7 +43,7 @@ function describe(options: UpstreamOptions, list?: ListToolsResult): McpServer {
     server.registerTool(
       REPORT_TOOL,
       { title: "Customer report", description: "Recent orders with contact details.", inputSchema: REPORT_INPUT },
-      ({ seed }) => ({ content: [{ type: "text", text: customerReport(seed) }] }),
+      ({ seed, sparse }) => ({ content: [{ type: "text", text: customerReport(seed, sparse) }] }),
     );
   }
   for (const tool of options.tools) {
