@@ -117,7 +117,11 @@ const STRENGTH = { log: 0, mask: 1, block: 2 } as const;
  */
 function auditHits(about: Checked, hits: readonly Hit[]): void {
   const byGuard = new Map<string, Hit[]>();
-  for (const hit of hits) byGuard.set(hit.guard, [...(byGuard.get(hit.guard) ?? []), hit]);
+  for (const hit of hits) {
+    const found = byGuard.get(hit.guard);
+    if (found) found.push(hit);
+    else byGuard.set(hit.guard, [hit]);
+  }
   for (const [guard, found] of byGuard) {
     const action = found.reduce((a, b) => (STRENGTH[b.action] > STRENGTH[a.action] ? b : a)).action;
     const count = found.reduce((sum, hit) => sum + hit.count, 0);
