@@ -41,7 +41,8 @@ export class HeldListening {
   }
 
   #hear(link: UpstreamLink): void {
-    if (this.#listener && this.#heard === link.server.fingerprint) return;
+    // A listener that gave up (the upstream was down for a while) is replaced on next use.
+    if (this.#listener && !this.#listener.gaveUp && this.#heard === link.server.fingerprint) return;
     this.#listener?.stop();
     this.#heard = link.server.fingerprint;
     // No question handler: the listener refuses every question at once.

@@ -100,7 +100,10 @@ export class SessionListening {
   }
 
   #start(): Promise<void> {
-    if (this.#listeners.length > 0) return Promise.resolve();
+    if (this.#listeners.length > 0 && !this.#listeners.some((listener) => listener.gaveUp)) return Promise.resolve();
+    // One gave up (its upstream was down for a while): listen afresh now that the session is used again.
+    for (const listener of this.#listeners) listener.stop();
+    this.#listeners = [];
     this.#starting ??= this.#listen().finally(() => (this.#starting = undefined));
     return this.#starting;
   }

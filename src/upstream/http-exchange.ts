@@ -150,8 +150,6 @@ async function exchangeOnce(
       return { kind: "session-expired" };
     }
     if (response.status === 400 && sentSessionId !== null && isJson(response)) {
-      // Servers built on the SDK's examples answer an unknown session with 400 and an
-      // id-less JSON-RPC error rather than the spec's 404: treat that as expiry too.
       const text = await readLimitedText(ex.server, response);
       if (isIdlessError(text)) return { kind: "session-expired" };
       if (expectId === null) throw statusError(ex.server, response.status);
@@ -268,6 +266,17 @@ function mediaType(response: Response): string {
 
 function isJson(response: Response): boolean {
   return (response.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json");
+}
+
+/**
+ * Whether an answer to a request that named a session says the upstream no longer knows
+ * it: the spec's 404, or the 400 with an id-less JSON-RPC error that servers built on the
+ * SDK's examples answer. Reads (and so uses up) the body of a 400 JSON answer.
+ */
+export async function sessionForgotten(server: string, response: Response): Promise<boolean> {
+  if (response.status === 404) return true;
+  if (response.status !== 400 || !isJson(response)) return false;
+  return isIdlessError(await readLimitedText(server, response));
 }
 
 /** A JSON-RPC error not tied to any request: the transport refused before dispatching. */

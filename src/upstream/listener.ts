@@ -4,9 +4,12 @@
 // listener's owner (relayed to the client, or refused), never left waiting. What it hears
 // has the registration's secrets replaced, as every answer does (http-exchange.ts). A legacy
 // upstream is heard on its session's GET stream, a current-era one through
-// `subscriptions/listen`. Runs until stopped; a dropped stream is reopened a few times, a
-// refused one is left alone (the upstream offers none). An open stream is a fetch in
-// flight: it holds a slot of the link's limiter while it lasts.
+// `subscriptions/listen`. Runs until stopped. A stream the upstream ends is reopened (after
+// the `retry` it asked for, with `Last-Event-ID` so a legacy upstream can replay what was
+// missed); one that cannot be opened is tried again with growing pauses, and after
+// MAX_FAILURES in a row the listener gives up (`gaveUp`: its owner starts a new one when the
+// session is next used). A refused stream (the upstream offers none) is left alone. An
+// open stream is a fetch in flight: it holds a slot of the link's limiter while it lasts.
 import { createParser } from "eventsource-parser";
 import { classifyMessage, type JsonRpcNotification, type JsonRpcRequest } from "../mcp/jsonrpc.js";
 import { questionErrors } from "../mcp/questions.js";
@@ -15,10 +18,18 @@ import { META, modernRequestHeaders } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { log } from "../observe/log.js";
 import type { UpstreamLink, UpstreamState } from "./upstream-link.js";
+import { sessionForgotten } from "./http-exchange.js";
 import { upstreamRequestId } from "./ids.js";
 
-const MAX_REOPENS = 5;
+/** Streams that could not be opened, or ended with nothing heard, in a row before giving up. */
+const MAX_FAILURES = 5;
 const REOPEN_DELAY_MS = 1000;
+/** A `retry` the upstream asks for is honoured within these bounds. */
+const MIN_RETRY_MS = 100;
+const MAX_RETRY_MS = 60_000;
+
+/** How one stream went: heard something, ended with nothing, forgotten, or refused for good. */
+type StreamOutcome = "heard" | "empty" | "forgotten" | "refused";
 
 export interface ListenFilter {
   resourceSubscriptions?: string[];
@@ -34,6 +45,11 @@ export interface Heard {
 export class UpstreamListener {
   readonly #controller = new AbortController();
   readonly #heard: Heard;
+  #gaveUp = false;
+  /** The last event id the upstream gave on a legacy GET stream, sent back when reopening it. */
+  #lastEventId: string | undefined;
+  /** The pause before reopening that the upstream asked for (an SSE `retry` field). */
+  #retryMs: number | undefined;
 
   constructor(
     private readonly link: UpstreamLink,
@@ -55,32 +71,52 @@ export class UpstreamListener {
     this.#controller.abort();
   }
 
+  /** Whether it stopped after failing MAX_FAILURES times in a row (a new listener may do better later). */
+  get gaveUp(): boolean {
+    return this.#gaveUp;
+  }
+
   async #run(): Promise<void> {
-    for (let attempt = 0; attempt <= MAX_REOPENS && !this.#controller.signal.aborted; attempt++) {
-      if (attempt > 0) await sleep(REOPEN_DELAY_MS * attempt, this.#controller.signal);
-      // Learned before taking a slot: initializing takes slots of its own.
-      const state = await this.link.open();
-      const outcome = await this.link.limiter.run(() => this.#listenOnce(state));
-      if (outcome === "refused") return;
+    const signal = this.#controller.signal;
+    for (let failures = 0; !signal.aborted;) {
+      const outcome = await this.#listenOnce().catch((error: unknown) => {
+        if (!signal.aborted)
+          log("info", "upstream.listen_dropped", { server: this.link.server.name, reason: String(error) });
+        return "failed" as const;
+      });
+      if (outcome === "refused" || signal.aborted) return;
+      failures = outcome === "heard" ? 0 : failures + 1;
+      if (failures >= MAX_FAILURES) {
+        this.#gaveUp = true;
+        log("warn", "upstream.listen_gave_up", { server: this.link.server.name, failures });
+        return;
+      }
+      await sleep(this.#retryMs ?? REOPEN_DELAY_MS * Math.max(1, failures), signal);
     }
   }
 
-  /** One stream, from opening it to its end: "forgotten" when the upstream forgot the session. */
-  async #listenOnce(state: UpstreamState): Promise<"ended" | "forgotten" | "refused"> {
-    const response = await this.#open(state);
-    if (response.status === 404) {
-      // The upstream forgot the session: the next request re-initializes it.
-      this.link.forgetSession();
-      await response.body?.cancel();
-      return "forgotten";
-    }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      log("info", "upstream.listen_refused", { server: this.link.server.name, status: response.status });
-      return "refused";
-    }
-    await this.#read(response.body, state);
-    return "ended";
+  /** One stream, from opening it to its end. */
+  async #listenOnce(): Promise<StreamOutcome> {
+    // Learned before taking a slot: initializing takes slots of its own.
+    const state = await this.link.open();
+    return this.link.limiter.run(async () => {
+      const response = await this.#open(state);
+      if (state.sessionId !== undefined && (await sessionForgotten(this.link.server.name, response))) {
+        // The upstream forgot the session: the next request re-initializes it.
+        this.link.forgetSession();
+        this.#lastEventId = undefined;
+        await response.body?.cancel();
+        return "forgotten";
+      }
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        if (response.status >= 500 || response.status === 429 || response.status === 408)
+          throw new Error(`answered HTTP ${response.status}`);
+        log("info", "upstream.listen_refused", { server: this.link.server.name, status: response.status });
+        return "refused";
+      }
+      return (await this.#read(response.body, state)) ? "heard" : "empty";
+    });
   }
 
   async #answer(state: UpstreamState, request: JsonRpcRequest): Promise<void> {
@@ -96,9 +132,10 @@ export class UpstreamListener {
   async #open(state: UpstreamState): Promise<Response> {
     const signal = this.#controller.signal;
     if (state.era === "legacy") {
+      const resume: Record<string, string> = this.#lastEventId ? { "last-event-id": this.#lastEventId } : {};
       return fetch(this.link.server.registration.url, {
         method: "GET",
-        headers: { ...this.link.headers(state), accept: "text/event-stream" },
+        headers: { ...this.link.headers(state), ...resume, accept: "text/event-stream" },
         signal,
       });
     }
@@ -135,9 +172,14 @@ export class UpstreamListener {
     });
   }
 
-  async #read(body: ReadableStream<Uint8Array>, state: UpstreamState): Promise<void> {
+  /** Reads one stream to its end: whether anything came on it (an event, even an empty one). */
+  async #read(body: ReadableStream<Uint8Array>, state: UpstreamState): Promise<boolean> {
+    let heard = false;
     const parser = createParser({
+      onRetry: (ms) => (this.#retryMs = Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, ms))),
       onEvent: (event) => {
+        heard = true;
+        if (event.id !== undefined && state.era === "legacy") this.#lastEventId = event.id;
         if (event.data === "") return;
         try {
           const forms = this.link.server.secretForms;
@@ -154,7 +196,7 @@ export class UpstreamListener {
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) return;
+        if (done) return heard;
         parser.feed(value);
       }
     } finally {

@@ -594,16 +594,15 @@ describe("v2 client in 2026-07-28 mode × server-everything (legacy upstream)", 
     );
   });
 
-  // Known gap (README, Not built yet): subscriptions/listen now listens on the held session
-  // (HeldUpstreamSession.listen) and the feed sees the change when this test runs alone, but
-  // after the cancelled silent call above the notification does not reach the client.
-  it.fails("delivers resources list_changed on subscriptions/listen when a session resource appears", async () => {
-    const from = proxy.exchanges.length;
+  it("delivers resources list_changed on subscriptions/listen when a session resource appears", async () => {
+    // The held session's upstream session: the one its calls above went on. Its listener may
+    // already be open (a session in use is heard), or open now for this subscription.
+    const held = proxy.exchanges.filter((e) => e.messages.some((m) => m.method === "tools/call")).at(-1)!.sessionId;
     const changes = await listenForChanges(current, { resourcesListChanged: true });
     try {
       expect(changes.honored).toMatchObject({ resourcesListChanged: true });
-      await eventually("the gateway listening to server-everything for this subscription", () =>
-        proxy.exchanges.slice(from).find((e) => e.httpMethod === "GET" && e.status === 200),
+      await eventually("the gateway listening to server-everything on the held session", () =>
+        proxy.exchanges.find((e) => e.httpMethod === "GET" && e.status === 200 && e.sessionId === held),
       );
       const name = "eras-v2.txt";
       const result = await callTool(current, "everything__gzip-file-as-resource", {

@@ -65,6 +65,11 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.flushHeaders();
           answer.pipe(res);
+          // The target went away mid-answer (killed, restarted): so does this answer, as the
+          // target's own connection would, instead of leaving the gateway on a stream that never ends.
+          answer.on("close", () => {
+            if (!answer.complete) res.destroy();
+          });
         },
       );
       forwarded.on("error", () => {

@@ -17,7 +17,7 @@ export type FaultKind =
 
 export interface Fault {
   kind: FaultKind;
-  /** JSON-RPC methods it applies to; all requests when absent. */
+  /** JSON-RPC methods it applies to ("GET": the standalone stream); all requests when absent. */
   methods?: string[];
   delayMs?: number;
   /** Applies to the next this many matching requests only, then clears itself; to all when absent. */
