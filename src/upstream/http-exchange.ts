@@ -11,7 +11,13 @@ import type { SecretForms } from "../observe/secret-forms.js";
 import { opsReport } from "../observe/ops-report.js";
 import { breakerFor } from "./breaker.js";
 import { Deadline } from "./deadline.js";
-import { answerOrStream, MAX_ANSWER_BYTES, readEventStream, type HandedStream } from "./event-stream.js";
+import {
+  answerOrStream,
+  MAX_ANSWER_BYTES,
+  readEventStream,
+  type HandedStream,
+  type StreamReading,
+} from "./event-stream.js";
 
 export interface Exchange {
   server: string;
@@ -37,6 +43,11 @@ export interface Exchange {
    * another owner to read (continueExchange).
    */
   handOverStreams?: boolean;
+  /**
+   * An event stream that ends before the answer may be resumed with a GET and
+   * `Last-Event-ID` (the 2025 revisions' Streamable HTTP; the 2026-07-28 revision has none).
+   */
+  resumable?: boolean;
 }
 
 export type ExchangeOutcome =
@@ -96,8 +107,37 @@ function breakerOf(ex: Exchange) {
   return breakerFor(ex.server, ex.url, ex.breaker, (state, at) => opsReport.breaker(ex.server, state, at));
 }
 
-function reading(ex: Exchange, expectId: RequestId, deadline: Deadline, signal: AbortSignal) {
-  return { server: ex.server, expectId, deadline, signal, onMessage: ex.onMessage };
+function reading(ex: Exchange, expectId: RequestId, deadline: Deadline, signal: AbortSignal): StreamReading {
+  const resume = ex.resumable ? (lastEventId: string) => resumeStream(ex, lastEventId, signal) : undefined;
+  return { server: ex.server, expectId, deadline, signal, onMessage: ex.onMessage, resume };
+}
+
+/**
+ * The rest of a request's event stream, asked for as the 2025 revisions say: a GET on the
+ * session with the last event id seen. Anything but a new event stream ends the call.
+ */
+async function resumeStream(
+  ex: Exchange,
+  lastEventId: string,
+  signal: AbortSignal,
+): Promise<ReadableStream<Uint8Array>> {
+  let response: Response;
+  try {
+    response = await fetch(ex.url, {
+      method: "GET",
+      headers: { ...ex.headers, "last-event-id": lastEventId, accept: "text/event-stream" },
+      signal,
+      redirect: "manual",
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw errors.serverUnavailable(ex.server, "connection failed while resuming its event stream").markTransient();
+  }
+  if (response.ok && response.body && mediaType(response) === "text/event-stream") return response.body;
+  await response.body?.cancel();
+  const reason = `closed its event stream before answering, and answered HTTP ${response.status} to resuming it`;
+  const error = errors.upstreamError(ex.server, reason, { status: response.status });
+  throw response.status >= 500 ? error.markTransient() : error;
 }
 
 /** Runs one exchange and feeds its outcome to the breaker and to the upstream's health in /status. */

@@ -299,6 +299,7 @@ export class UpstreamLink {
       secretForms: this.server.secretForms,
       onMessage,
       signal: options.signal,
+      resumable: state?.era === "legacy",
     };
   }
 }

@@ -39,6 +39,12 @@ export interface TenantChange {
   descriptions?: Record<string, string>;
   /** Put in every tools/list result as `cacheScope` (the 2026-07-28 cache hint); null: none. */
   listCacheScope?: "public" | "private" | null;
+  /**
+   * Sessions opened from now on keep their events (the SDK's InMemoryEventStore) and prime
+   * each event stream with this `retry`, so the `polled` tool can close its call's stream
+   * before answering (SSE polling); null: no event store (the default).
+   */
+  pollingRetryMs?: number | null;
   forgetSessions?: boolean;
   reset?: boolean;
   /** Appends this tool and sends notifications/tools/list_changed to every session (on its GET stream). */
@@ -70,6 +76,8 @@ export interface TenantStats {
   cancelled: Array<string | number>;
   /** Questions the `ask_roots` tool asked the client, with how each ended. */
   questions: UpstreamQuestion[];
+  /** Streams the `polled` tool closed before answering. */
+  polled: number;
 }
 
 export interface UpstreamQuestion {
