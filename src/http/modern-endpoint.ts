@@ -9,6 +9,7 @@ import { callerOf, identityOf } from "../auth/principal.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { configStore } from "../config/store.js";
 import { errors } from "../mcp/errors.js";
+import { offeredIn } from "../mcp/methods.js";
 import type { JsonRpcMessage } from "../mcp/jsonrpc.js";
 import type { Envelope } from "../mcp/eras.js";
 import { openChannel, type ClientFacts } from "../gateway/client-channel.js";
@@ -47,6 +48,13 @@ export async function handleModern(
       background: (work) => c.executionCtx.waitUntil(work),
     });
   const ctx = contextWith(c.get("snapshot"));
+  if (!offeredIn(request.method, "modern")) {
+    // A method this revision does not have (one it removed, such as initialize or ping, or an
+    // unknown one): HTTP 404 with -32601, before its params are looked at, as the revision
+    // says. Counted against the agent's request limit like any request.
+    await countUnrouted(request, ctx);
+    return errorHttpResponse(errors.methodNotFound(request.method, 404), request.id);
+  }
   if (request.method === "subscriptions/listen") {
     // Not routed, but a request like any other: it counts against the agent's request limit.
     await countUnrouted(request, ctx);

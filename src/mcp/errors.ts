@@ -29,8 +29,8 @@ export const errors = {
   parse: (why: string) => new GatewayError("PARSE_ERROR", C.PARSE_ERROR, `Parse error: ${why}`, 400),
   invalidRequest: (why: string, httpStatus = 400) =>
     new GatewayError("INVALID_REQUEST", C.INVALID_REQUEST, `Invalid request: ${why}`, httpStatus),
-  methodNotFound: (method: string) =>
-    new GatewayError("METHOD_NOT_FOUND", C.METHOD_NOT_FOUND, `Method not found: ${method}`, 200, { method }),
+  methodNotFound: (method: string, httpStatus = 200) =>
+    new GatewayError("METHOD_NOT_FOUND", C.METHOD_NOT_FOUND, `Method not found: ${method}`, httpStatus, { method }),
   invalidParams: (why: string) => new GatewayError("INVALID_PARAMS", C.INVALID_PARAMS, `Invalid params: ${why}`),
   internal: () =>
     new GatewayError("INTERNAL_ERROR", C.INTERNAL_ERROR, "Internal error in the gateway; it has been logged", 500),

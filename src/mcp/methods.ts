@@ -55,7 +55,8 @@ const list = (kind: ListKind) =>
 
 const CLIENT_METHODS: Readonly<Record<string, ClientMethod>> = {
   initialize: method(LEGACY, "lifecycle"),
-  ping: method(EVERY, "ping", { idempotent: true }),
+  // The 2026-07-28 revision removed ping (with initialize, logging/setLevel and subscriptions).
+  ping: method(LEGACY, "ping", { idempotent: true }),
   "tools/list": list("tools"),
   "prompts/list": list("prompts"),
   "resources/list": list("resources"),

@@ -657,8 +657,8 @@ describe("2026-07-28 requests the gateway refuses", () => {
     "io.modelcontextprotocol/clientInfo": { name: "raw-fetch", version: "1.0.0" },
     "io.modelcontextprotocol/clientCapabilities": {},
   });
-  const post = (headers: Record<string, string>, body: unknown) =>
-    fetch(gateway.endpoint, {
+  const post = (headers: Record<string, string>, body: unknown, url: URL | string = gateway.endpoint) =>
+    fetch(url, {
       method: "POST",
       headers: {
         authorization: `Bearer ${DEFAULT_KEY}`,
@@ -686,6 +686,31 @@ describe("2026-07-28 requests the gateway refuses", () => {
     expect(body.error.code).toBe(HEADER_MISMATCH);
     expect(body.error.message).toContain("Mcp-Method");
     expect((await modern.control()).requests["tools/call"] ?? 0).toBe(calls);
+  });
+
+  // The gateway answers these exactly as an SDK v2 server does for itself (the modern fixture,
+  // asked directly): the revision removed them, ping included.
+  it("answers the methods the revision removed, and unknown ones, with 404 and -32601 as an SDK v2 server does", async () => {
+    for (const method of ["ping", "initialize", "logging/setLevel", "resources/subscribe", "tools/frobnicate"]) {
+      const body = {
+        jsonrpc: "2.0",
+        id: 9,
+        method,
+        params: { level: "info", uri: "x://y", _meta: envelope("2026-07-28") },
+      };
+      const headers = { "mcp-protocol-version": "2026-07-28", "mcp-method": method };
+      const answerOf = async (response: Response) => ({
+        status: response.status,
+        body: (await response.json()) as { id: unknown; error: { code: number } },
+      });
+      const fromServer = await answerOf(await post(headers, body, modern.url));
+      const fromGateway = await answerOf(await post(headers, body));
+      expect(fromServer.status, method).toBe(404);
+      expect(fromGateway.status, method).toBe(fromServer.status);
+      expect(fromGateway.body.id).toBe(9);
+      expect(fromGateway.body.error.code, method).toBe(fromServer.body.error.code);
+      expect(fromGateway.body.error.code).toBe(-32601);
+    }
   });
 
   it("answers an unknown protocol version with 400 and -32022 listing the supported ones", async () => {

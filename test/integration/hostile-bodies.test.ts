@@ -413,7 +413,7 @@ describe("methods the gateway does not have", () => {
     "m".repeat(5000),
   ];
 
-  it("answers -32601 METHOD_NOT_FOUND naming the method, in a legacy session and in the current era", async () => {
+  it("answers -32601 METHOD_NOT_FOUND naming the method, in a legacy session (200) and in the current era (404)", async () => {
     const client = await GatewayClient.connect();
     for (const method of [...UNKNOWN, "tools/list\u0000", "ping\n"]) {
       const error = await client.error(method);
@@ -421,7 +421,7 @@ describe("methods the gateway does not have", () => {
     }
     for (const method of UNKNOWN) {
       const answer = await wellFormed(await postModern(method, {}, { id: "modern" }), method);
-      expect(answer.status).toBe(200);
+      expect(answer.status).toBe(404);
       expect(answer.messages).toEqual([
         expect.objectContaining({
           id: "modern",
@@ -446,9 +446,15 @@ describe("methods the gateway does not have", () => {
   it("answers the other era's methods as unknown ones", async () => {
     const client = await GatewayClient.connect();
     expect(await client.error("server/discover")).toMatchObject({ code: -32601 });
-    for (const method of ["initialize", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]) {
+    // What the 2026-07-28 revision removed, ping included: 404 and -32601, as its servers answer.
+    const removed = ["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"];
+    for (const method of removed) {
       const answer = await wellFormed(await postModern(method, { level: "info", uri: "x://y" }, { id: method }));
-      expect(answer.messages[0]?.error, method).toMatchObject({ code: -32601, data: { code: "METHOD_NOT_FOUND" } });
+      expect(answer.status, method).toBe(404);
+      expect(answer.messages).toEqual([
+        expect.objectContaining({ id: method, error: expect.objectContaining({ code: -32601 }) }),
+      ]);
+      expect(answer.messages[0]?.error, method).toMatchObject({ data: { code: "METHOD_NOT_FOUND", method } });
     }
   });
 
