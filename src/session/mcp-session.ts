@@ -57,6 +57,7 @@ import { admitSession, releaseSession, renewSession } from "./session-cap.js";
 import { ClientQuestions } from "./client-questions.js";
 import type { HandedCall, SessionView } from "./protocol.js";
 import { clientFactsOf, SessionRecords, type SessionRecord } from "./session-record.js";
+import { SessionCancels } from "./session-cancels.js";
 import { SessionListening, LISTEN_LEASE_MS } from "./session-listening.js";
 import { SessionStreams } from "./session-streams.js";
 import { sessionContext, type SessionParts } from "./session-context.js";
@@ -79,8 +80,8 @@ export class McpSession extends DurableObject<Env> {
     (work) => this.ctx.waitUntil(work),
     (onChange) => configStore(this.env).watch(onChange),
   );
-  /** Client requests in flight, by JSON-encoded id: notifications/cancelled aborts them. */
-  readonly #inFlight = new Map<string, AbortController>();
+  /** What notifications/cancelled can stop: requests run here, and Workers' calls (session-cancels.ts). */
+  readonly #cancels = new SessionCancels();
   readonly #parts: SessionParts = {
     env: this.env,
     records: this.#records,
@@ -162,7 +163,7 @@ export class McpSession extends DurableObject<Env> {
     for (const message of messages) {
       if (message.kind === "response") this.#questions.answered(message.message);
       else if (message.kind === "notification" && message.message.method === "notifications/cancelled")
-        this.#inFlight.get(JSON.stringify(asRecord(message.message.params)["requestId"] as RequestId))?.abort();
+        this.#cancels.cancel(asRecord(message.message.params)["requestId"] as RequestId);
       else if (message.kind === "notification" && message.message.method === ROOTS_CHANGED)
         this.ctx.waitUntil(
           this.#context(await configStore(this.env).current(), record, caller).then((c) => this.#roots.forward(c)),
@@ -216,6 +217,16 @@ export class McpSession extends DurableObject<Env> {
     const finish = async (ctx: CallContext) => [await this.#finish(request, ctx, record, reply, handed)];
     this.ctx.waitUntil(this.#replyWith(reply, false, record, caller, finish));
     return reply.response;
+  }
+
+  /** A Worker's long call: true once its client cancels it (from any isolate), false once released. */
+  async watchCancel(identity: Identity, requestId: RequestId): Promise<boolean> {
+    if (!(await this.#records.loadFor(identity))) return false;
+    return this.#cancels.watch(requestId);
+  }
+
+  async releaseCancel(identity: Identity, requestId: RequestId): Promise<void> {
+    if (await this.#records.loadFor(identity)) this.#cancels.release(requestId);
   }
 
   /** The session's server-to-client stream (GET), or the rest of a lost one (Last-Event-ID). */
@@ -335,9 +346,7 @@ export class McpSession extends DurableObject<Env> {
     reply: Reply,
     run: (channel: ClientChannel) => Promise<JsonRpcResponse>,
   ): Promise<JsonRpcResponse | undefined> {
-    const key = JSON.stringify(request.id);
-    const cancel = new AbortController();
-    this.#inFlight.set(key, cancel);
+    const cancel = this.#cancels.start(request.id);
     const channel = openChannel(clientFactsOf(record), {
       notify: (notification) => reply.send(notification),
       ask: (method, params, server) => this.#questions.ask(reply, method, params, server),
@@ -350,7 +359,7 @@ export class McpSession extends DurableObject<Env> {
       if (cancel.signal.aborted) return undefined;
       throw error;
     } finally {
-      this.#inFlight.delete(key);
+      this.#cancels.finish(request.id, cancel);
     }
   }
 
@@ -372,7 +381,7 @@ export class McpSession extends DurableObject<Env> {
     this.#listening.stop();
     this.#streams.close();
     if (record) forgetListScope(`session:${record.id}`);
-    for (const controller of this.#inFlight.values()) controller.abort();
+    this.#cancels.stopAll();
     this.#records.ended();
     this.#slots.end();
     await this.ctx.storage.deleteAlarm();

@@ -8,6 +8,9 @@
 //
 // A client's `notifications/cancelled` aborts a call in flight in this isolate (only a
 // call of the same session and identity); the object hears of it too, for calls it answers.
+// One that reaches another isolate reaches the object only: a call that outlives
+// WATCH_CANCEL_AFTER_MS asks the object to be told (session-cancels.ts), so its
+// cancellation reaches the upstream wherever it landed.
 import type { Caller, Identity } from "../auth/principal.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { asRecord, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from "../mcp/jsonrpc.js";
@@ -49,6 +52,8 @@ export interface SessionPost {
 const views = new BorrowedSessions<SessionView>();
 /** Calls in flight in this isolate, by session, identity and JSON-encoded request id. */
 const inFlight = new Map<string, AbortController>();
+/** A call still running after this asks its session object to hear of its cancellation. */
+export const WATCH_CANCEL_AFTER_MS = 1000;
 
 export async function postToSession(post: SessionPost): Promise<Response> {
   const session = sessionStub(post.env, post.sessionId);
@@ -108,6 +113,7 @@ async function answerHere(
   const key = inFlightKey(post, request.id);
   const cancel = new AbortController();
   inFlight.set(key, cancel);
+  const watch = watchCancel(post, session, request.id, cancel);
   try {
     const ctx = buildContext({
       snapshot: post.snapshot,
@@ -135,8 +141,34 @@ async function answerHere(
     if (cancel.signal.aborted) return cancelled(post);
     return rpcResponses([routed.response], false, post.format);
   } finally {
+    watch.stop();
     inFlight.delete(key);
   }
+}
+
+/**
+ * After WATCH_CANCEL_AFTER_MS, asks the session object to say when the client cancels this
+ * call (its notification may reach another isolate, but always the object); aborting it
+ * here tells the upstream. Short calls only pay for a timer.
+ */
+function watchCancel(
+  post: SessionPost,
+  session: DurableObjectStub<McpSession>,
+  requestId: RequestId,
+  cancel: AbortController,
+): { stop(): void } {
+  let watching = false;
+  const timer = setTimeout(() => {
+    watching = true;
+    const heard = session.watchCancel(post.identity, requestId).then((cancelled) => cancelled && cancel.abort());
+    post.background(heard.catch(() => undefined));
+  }, WATCH_CANCEL_AFTER_MS);
+  return {
+    stop() {
+      clearTimeout(timer);
+      if (watching) post.background(session.releaseCancel(post.identity, requestId).catch(() => undefined));
+    },
+  };
 }
 
 /** A request the object takes over: the rest of an answer under way, or the request from the start. */

@@ -12,7 +12,7 @@ import { Miniflare, type WorkerdStructuredLog } from "miniflare";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { builtWorker, gatewayWorkerConfig } from "./worker-bundle.js";
+import { builtWorker, gatewayWorkerConfig, type BuiltWorker } from "./worker-bundle.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EVERYTHING_SCRIPT = join(REPO_ROOT, "scripts", "everything-on-loopback.mjs");
@@ -193,12 +193,19 @@ export interface Gateway {
   configure(config: GatewayConfig): Promise<void>;
   /** The Worker's log lines so far (console output of the Worker and its objects). */
   logs: string[];
+  /** With `secondIsolate`: a request to the second instance (same URLs as `endpoint`'s origin). */
+  fetchSecond?: (url: URL | string, init: RequestInit) => Promise<Response>;
   stop(): Promise<void>;
 }
 
 export interface GatewayOptions {
   /** Worker secrets and vars (text bindings), such as those registrations reference as `${NAME}`. */
   vars?: Record<string, string>;
+  /**
+   * Also runs a second instance of the Worker (its own isolate, as another Cloudflare
+   * location or machine would be) sharing the first one's KV and Durable Objects.
+   */
+  secondIsolate?: boolean;
 }
 
 /** Starts the Worker in workerd with fresh, in-memory KV and Durable Object storage. */
@@ -221,25 +228,37 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     telemetry: { enabled: false },
     handleStructuredLogs: onLog,
     workers: [
-      {
-        config: withVars(gatewayWorkerConfig(worker), options.vars ?? {}),
-      },
+      { config: withVars(gatewayWorkerConfig(worker), options.vars ?? {}) },
+      ...(options.secondIsolate ? [{ config: withVars(secondInstanceConfig(worker), options.vars ?? {}) }] : []),
     ],
   });
   try {
     const origin = await mf.ready;
     const kv = await mf.getKVNamespace(CONFIG_BINDING);
+    const second = options.secondIsolate ? await mf.getWorker(secondInstanceConfig(worker).name) : undefined;
     return {
       endpoint: new URL("/mcp", origin),
       kv,
       configure: (config) => seed(kv, config),
       logs,
+      ...(second
+        ? {
+            fetchSecond: async (url: URL | string, init: RequestInit) =>
+              (await second.fetch(String(url), init as never)) as unknown as Response,
+          }
+        : {}),
       stop: () => mf.dispose(),
     };
   } catch (error) {
     await mf.dispose().catch(() => undefined);
     throw error;
   }
+}
+
+/** The same Worker under another name, with no objects of its own: it binds the first one's objects and KV. */
+function secondInstanceConfig(worker: BuiltWorker) {
+  const { exports: _own, ...config } = gatewayWorkerConfig(worker);
+  return { ...config, name: `${worker.name}-second` };
 }
 
 function withVars<T extends { env: object }>(config: T, vars: Record<string, string>): T {
