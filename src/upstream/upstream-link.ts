@@ -14,7 +14,6 @@ import { continueExchange, exchange, type Exchange, type ExchangeOutcome } from 
 import type { Limiter } from "./limiter.js";
 import type { ResolvedServer } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
-import { questionErrors } from "../mcp/questions.js";
 import {
   asRecord,
   type JsonRpcMessage,
@@ -24,9 +23,9 @@ import {
 } from "../mcp/jsonrpc.js";
 import { META, modernRequestHeaders, withoutEnvelope } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
-import { capabilityNeededFor } from "../mcp/methods.js";
 import type { ClientAnswer } from "../mcp/questions.js";
 import { isIdempotent, withRetries } from "./retry.js";
+import { questionAnswer } from "./question-answer.js";
 import { learn } from "./learn.js";
 import { upstreamRequestId } from "./ids.js";
 import type { Attempt, RequestOptions, SessionSlot, UpstreamState, UpstreamStream } from "./link.js";
@@ -307,17 +306,4 @@ export class UpstreamLink {
 function answerOf(sent: Sent): JsonRpcResponse {
   if (sent.kind === "answered") return sent.response;
   throw new Error(`an owner's request came back ${sent.kind}`);
-}
-
-/** What the client (through `onRequest`) answers an upstream's request; ping needs no client. */
-async function questionAnswer(request: JsonRpcRequest, options: RequestOptions): Promise<ClientAnswer> {
-  if (request.method === "ping") return { result: {} };
-  if (capabilityNeededFor(request.method) === undefined)
-    return { error: questionErrors.methodNotFound(request.method) };
-  if (!options.onRequest) return { error: questionErrors.cannotAnswerHere(request.method) };
-  try {
-    return await options.onRequest(request.method, request.params ?? {});
-  } catch (error) {
-    return { error: questionErrors.relayFailed(error instanceof Error ? error.message : "relay failed") };
-  }
 }
