@@ -23,6 +23,15 @@ export function isSupportedLegacyVersion(version: string): version is LegacyProt
 }
 
 /**
+ * What an upstream may answer initialize with: a legacy revision clients may speak too, or
+ * 2024-11-05, which servers on the HTTP+SSE transport still speak (the gateway bridges it
+ * to its clients like any legacy revision; clients themselves must speak 2025-03-26 or later).
+ */
+export function isServableUpstreamVersion(version: string): boolean {
+  return isSupportedLegacyVersion(version) || version === "2024-11-05";
+}
+
+/**
  * The spec's rule: answer with the client's version when supported, otherwise with
  * the latest one the server supports (the client then decides whether to go on).
  */

@@ -44,7 +44,8 @@ export class BorrowedUpstream implements Upstream {
 
   async facts() {
     const known = this.#link.known;
-    return { era: known?.era, borrowable: known !== undefined };
+    // An HTTP+SSE upstream's answers come on the owner's event stream: only the owner can send.
+    return { era: known?.era, borrowable: known !== undefined && known.transport !== "sse" };
   }
 
   async describe() {

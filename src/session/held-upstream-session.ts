@@ -15,6 +15,7 @@ import { errors, GatewayError, type PlainGatewayError } from "../mcp/errors.js";
 import { asRecord, type JsonRpcResponse } from "../mcp/jsonrpc.js";
 import { HELD_REQUEST_STATE_PREFIX } from "../mcp/gateway-info.js";
 import { Limiter } from "../upstream/limiter.js";
+import { SseChannels } from "../upstream/sse-channel.js";
 import { UpstreamLink } from "../upstream/upstream-link.js";
 import type { RequestOptions, SessionSlot, UpstreamState } from "../upstream/link.js";
 import { upstreamKey } from "./storage-keys.js";
@@ -29,6 +30,8 @@ const DECLARED_TO_UPSTREAM = { sampling: {}, elicitation: {}, roots: { listChang
 
 export class HeldUpstreamSession extends DurableObject<Env> {
   #slot: SessionSlot | undefined;
+  /** The upstream's event stream, when it speaks the HTTP+SSE transport (held while the object lives). */
+  readonly #sse = new SseChannels();
   readonly #calls = new Map<string, HeldCall>();
   readonly #listening = new HeldListening((work) => this.ctx.waitUntil(work));
 
@@ -143,6 +146,7 @@ export class HeldUpstreamSession extends DurableObject<Env> {
     return new UpstreamLink(resolved, this.#slot, new Limiter(), {
       clientCapabilities: DECLARED_TO_UPSTREAM,
       background: (work) => this.ctx.waitUntil(work),
+      sse: this.#sse,
     });
   }
 }

@@ -61,7 +61,7 @@ export async function sessionContext(
         server,
         slots.slot(server.name),
         limiter,
-        { clientCapabilities, background },
+        { clientCapabilities, background, sse: slots.sse },
         `session:${record.id}`,
       ),
   });

@@ -89,7 +89,10 @@ export class StatelessUpstream implements Upstream {
   ): Promise<Sent> {
     if (placement.run === "here") return answered(await this.#direct.request(method, params, options));
     if (placement.run === "owner") return answered(await this.#callHeld(method, params, options));
-    const borrowed = new BorrowedUpstream(this.server, await this.#heldState(), this.limiter, {
+    const held = await this.#heldState();
+    // An HTTP+SSE upstream's answers come on the held object's event stream: it sends.
+    if (held.transport === "sse") return answered(await this.#callHeld(method, params, options));
+    const borrowed = new BorrowedUpstream(this.server, held, this.limiter, {
       background: this.reach.background,
       onForgotten: () => heldSessions.forget(this.#descriptionKey()),
       sessionOwner: `held:${this.reach.agent}`,

@@ -1,11 +1,16 @@
 // The upstream sessions an object owns, one SessionSlot per upstream, kept in its
 // storage under `upstream:<server>` so they survive eviction: loaded once per object
-// lifetime, written whenever a link learns or forgets a session.
+// lifetime, written whenever a link learns or forgets a session. The event streams of
+// upstreams on the HTTP+SSE transport live only in memory (`sse`): after an eviction such
+// a session is opened afresh.
 import type { SessionSlot, UpstreamState } from "../upstream/link.js";
+import { SseChannels } from "../upstream/sse-channel.js";
 import { UPSTREAM_KEY_PREFIX, upstreamKey } from "./storage-keys.js";
 
 export class UpstreamSlots {
   #slots: Map<string, SessionSlot> | undefined;
+  /** The HTTP+SSE transport streams of these sessions. */
+  readonly sse = new SseChannels();
   /** Once the session ended, nothing more is written. */
   #ended = false;
 
@@ -44,6 +49,7 @@ export class UpstreamSlots {
   /** The session ended: forget every slot, write nothing more. */
   end(): void {
     this.#ended = true;
+    for (const server of this.#slots?.keys() ?? []) this.sse.close(server);
     this.#slots = new Map();
   }
 

@@ -17,6 +17,11 @@ export interface UpstreamState {
   fingerprint: string;
   /** Legacy upstreams with sessions only. */
   sessionId?: string;
+  /**
+   * A legacy upstream reached over the 2024-11-05 HTTP+SSE transport (its event stream and
+   * message endpoint live in the owner's SseChannels), not over Streamable HTTP.
+   */
+  transport?: "sse";
 }
 
 /** One upstream's state, kept by whoever owns it (a client session, a held session, the isolate). */

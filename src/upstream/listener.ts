@@ -99,6 +99,7 @@ export class UpstreamListener {
   async #listenOnce(): Promise<StreamOutcome> {
     // Learned before taking a slot: initializing takes slots of its own.
     const state = await this.link.open();
+    if (state.transport === "sse") return this.#hearChannel();
     return this.link.limiter.run(async () => {
       const response = await this.#open(state);
       if (state.sessionId !== undefined && (await sessionForgotten(this.link.server.name, response))) {
@@ -117,6 +118,30 @@ export class UpstreamListener {
       }
       return (await this.#read(response.body, state)) ? "heard" : "empty";
     });
+  }
+
+  /**
+   * An HTTP+SSE upstream has one stream for everything, held by the owner's channel: hear
+   * what comes on it outside calls until it ends. No channel here (evicted or dropped):
+   * the session is gone, and the next request opens a new one.
+   */
+  async #hearChannel(): Promise<StreamOutcome> {
+    const channel = this.link.sseChannel;
+    if (!channel) {
+      this.link.forgetSession();
+      return "forgotten";
+    }
+    const heard = this.#heard;
+    const undo = channel.listen({
+      notification: (notification) => heard.notification(notification),
+      question: (method, params) => answerOf(heard, { jsonrpc: "2.0", id: 0, method, params }),
+    });
+    const stopped = new Promise<void>((resolve) =>
+      this.#controller.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
+    await Promise.race([channel.ended, stopped]);
+    undo();
+    return "heard";
   }
 
   async #answer(state: UpstreamState, request: JsonRpcRequest): Promise<void> {

@@ -27,6 +27,7 @@ import type { ClientAnswer } from "../mcp/questions.js";
 import { isIdempotent, withRetries } from "./retry.js";
 import { questionAnswer } from "./question-answer.js";
 import { learn } from "./learn.js";
+import type { SseChannel, SseChannels } from "./sse-channel.js";
 import { upstreamRequestId } from "./ids.js";
 import type { Attempt, RequestOptions, SessionSlot, UpstreamState, UpstreamStream } from "./link.js";
 
@@ -40,6 +41,11 @@ export interface LinkOptions {
    * sent upstream after the client gave up would otherwise be dropped with its request.
    */
   background?: (work: Promise<unknown>) => void;
+  /**
+   * Where an owner holds its HTTP+SSE transport streams (sse-channel.ts). Without it (the
+   * Worker) such an upstream's session cannot be used here: attempts say `unavailable`.
+   */
+  sse?: SseChannels;
 }
 
 /** One send on one state: what came back, or that the upstream forgot the session. */
@@ -121,12 +127,16 @@ export class UpstreamLink {
       await this.limiter.run(() => exchange(exchanged, null, null));
       return;
     }
-    await this.limiter.run(() => exchange(this.#exchange(state, body), null, state.sessionId ?? null));
+    await this.#post(state, body);
   }
 
   /** Ends the upstream session (best effort): the client ended its own. */
   async close(): Promise<void> {
     const state = this.known;
+    if (state?.transport === "sse") {
+      this.#forget(state);
+      return this.options.sse?.close(this.server.name);
+    }
     if (!state?.sessionId) return;
     this.#forget(state);
     await this.limiter.run(async () => {
@@ -187,12 +197,29 @@ export class UpstreamLink {
     const id = upstreamRequestId();
     const sent =
       params && "_meta" in params ? { ...params, _meta: withoutEnvelope(asRecord(params["_meta"])) } : params;
-    const body = { jsonrpc: "2.0", id, method, ...(sent ? { params: sent } : {}) };
+    const body = { jsonrpc: "2.0" as const, id, method, ...(sent ? { params: sent } : {}) };
+    if (state.transport === "sse") return this.#sendOverSse(state, body, options);
     const stopCancelling = this.#cancelOnAbort(state, id, options.signal);
     try {
       const ex = { ...this.#exchange(state, body, options), handOverStreams };
       const outcome = await this.limiter.run(() => exchange(ex, id, state.sessionId ?? null));
       return this.#sentOf(outcome, state, id);
+    } finally {
+      stopCancelling();
+    }
+  }
+
+  /** On the owner's HTTP+SSE channel; none (evicted, dropped, or the Worker): like a forgotten session. */
+  async #sendOverSse(
+    state: UpstreamState,
+    body: JsonRpcRequest & { id: string },
+    options: RequestOptions,
+  ): Promise<Sent> {
+    const channel = this.options.sse?.get(this.server);
+    if (!channel) return { kind: "expired" };
+    const stopCancelling = this.#cancelOnAbort(state, body.id, options.signal);
+    try {
+      return { kind: "answered", response: await channel.request(body, options) };
     } finally {
       stopCancelling();
     }
@@ -246,10 +273,7 @@ export class UpstreamLink {
         method: "notifications/cancelled",
         params: { requestId: id, reason: "The client cancelled the request" },
       };
-      const sent = this.limiter
-        .run(() => exchange(this.#exchange(state, body), null, state.sessionId ?? null))
-        .catch(() => undefined);
-      this.options.background?.(sent);
+      this.options.background?.(this.#post(state, body).catch(() => undefined));
     };
     signal.addEventListener("abort", onCancel, { once: true });
     return () => signal.removeEventListener("abort", onCancel);
@@ -266,11 +290,27 @@ export class UpstreamLink {
    */
   async reply(state: UpstreamState, id: RequestId, answer: ClientAnswer): Promise<void> {
     const body = { jsonrpc: "2.0", id, ...answer };
-    await exchange(this.#exchange(state, body), null, state.sessionId ?? null).catch(() => undefined);
+    if (state.transport === "sse") await this.options.sse?.get(this.server)?.post(body).catch(() => undefined);
+    else await exchange(this.#exchange(state, body), null, state.sessionId ?? null).catch(() => undefined);
+  }
+
+  /** The HTTP+SSE channel this link's owner holds to its upstream, while it is open. */
+  get sseChannel(): SseChannel | undefined {
+    return this.options.sse?.get(this.server);
+  }
+
+  /** A notification to a legacy upstream, on its transport (through the limiter for Streamable HTTP). */
+  async #post(state: UpstreamState, body: Record<string, unknown>): Promise<void> {
+    if (state.transport === "sse") {
+      const channel = this.options.sse?.get(this.server);
+      if (channel) await channel.post(body);
+      return;
+    }
+    await this.limiter.run(() => exchange(this.#exchange(state, body), null, state.sessionId ?? null));
   }
 
   async #learn(): Promise<UpstreamState> {
-    const state = await learn(this.server, this.limiter, this.options.clientCapabilities ?? {});
+    const state = await learn(this.server, this.limiter, this.options.clientCapabilities ?? {}, this.options.sse);
     this.slot.state = state;
     this.slot.save(state);
     return state;

@@ -72,7 +72,7 @@ process.once("exit", () => {
 // Upstream MCP servers
 
 export interface Upstream {
-  /** The Streamable HTTP endpoint, for a `server:<name>` registration. */
+  /** The MCP endpoint (Streamable HTTP's, or the HTTP+SSE transport's stream), for a `server:<name>` registration. */
   url: string;
   port: number;
   pid: number;
@@ -80,18 +80,25 @@ export interface Upstream {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** How server-everything is reached: Streamable HTTP, or the 2024-11-05 HTTP+SSE transport. */
+export type EverythingTransport = "streamableHttp" | "sse";
+
 /**
- * @modelcontextprotocol/server-everything over Streamable HTTP on loopback: on `port`
- * when given (to bring a killed server back at the same address), else on a free port.
+ * @modelcontextprotocol/server-everything over Streamable HTTP (or `transport`) on
+ * loopback: on `port` when given (to bring a killed server back at the same address),
+ * else on a free port.
  */
-export async function startEverything(port?: number): Promise<Upstream> {
-  if (port !== undefined) return spawnEverything(port);
+export async function startEverything(
+  port?: number,
+  transport: EverythingTransport = "streamableHttp",
+): Promise<Upstream> {
+  if (port !== undefined) return spawnEverything(port, transport);
   // The port is picked before the server binds it; if another process takes it in
   // between, the server exits at once and another port is tried.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await spawnEverything(port);
+      return await spawnEverything(port, transport);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof PortTaken)) throw error;
     }
@@ -100,10 +107,10 @@ export async function startEverything(port?: number): Promise<Upstream> {
 
 class PortTaken extends Error {}
 
-function spawnEverything(port: number): Promise<Upstream> {
+function spawnEverything(port: number, transport: EverythingTransport): Promise<Upstream> {
   const child = spawn(process.execPath, [EVERYTHING_SCRIPT], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, PORT: String(port), EVERYTHING_TRANSPORT: transport },
     // Its stdout is a line per request: not wanted, and a full pipe would stall it.
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -112,7 +119,7 @@ function spawnEverything(port: number): Promise<Upstream> {
   void exited.then(() => running.delete(child));
 
   const upstream: Upstream = {
-    url: `http://${LOOPBACK}:${port}/mcp`,
+    url: `http://${LOOPBACK}:${port}/${transport === "sse" ? "sse" : "mcp"}`,
     port,
     pid: child.pid!,
     async kill(signal = "SIGTERM") {
