@@ -290,7 +290,11 @@ export class UpstreamLink {
    */
   async reply(state: UpstreamState, id: RequestId, answer: ClientAnswer): Promise<void> {
     const body = { jsonrpc: "2.0", id, ...answer };
-    if (state.transport === "sse") await this.options.sse?.get(this.server)?.post(body).catch(() => undefined);
+    if (state.transport === "sse")
+      await this.options.sse
+        ?.get(this.server)
+        ?.post(body)
+        .catch(() => undefined);
     else await exchange(this.#exchange(state, body), null, state.sessionId ?? null).catch(() => undefined);
   }
 
