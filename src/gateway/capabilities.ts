@@ -1,7 +1,9 @@
 // What the gateway advertises to a client (at initialize, or in server/discover): the
 // union of what its visible upstreams can do. Pure. List changes are relayed from every
 // upstream, so `listChanged` is always on; `resources.subscribe` only when an upstream
-// supports subscriptions.
+// supports subscriptions; `tasks` (task-augmented tools/call) for 2025 clients only.
+
+import { taskCallsOf } from "./tasks/task-support.js";
 
 type Capabilities = Record<string, unknown>;
 
@@ -16,7 +18,12 @@ export function rememberedCapabilities(fingerprint: string): Capabilities | unde
   return seen.get(fingerprint);
 }
 
-export function advertisedCapabilities(upstreams: readonly Capabilities[]): Capabilities {
+/**
+ * `tasks` only for a 2025 client (`withTasks`), when an upstream runs task-augmented
+ * tools/call: the gateway relays those and their get, result and cancel (never a merged
+ * tasks/list, see tasks/task-calls.ts).
+ */
+export function advertisedCapabilities(upstreams: readonly Capabilities[], withTasks = false): Capabilities {
   const has = (name: string) => upstreams.some((c) => c[name] !== undefined && c[name] !== null);
   const subscribes = upstreams.some((c) => (c["resources"] as { subscribe?: unknown } | undefined)?.subscribe === true);
   const union: Capabilities = { tools: { listChanged: true } };
@@ -24,5 +31,9 @@ export function advertisedCapabilities(upstreams: readonly Capabilities[]): Capa
   if (has("resources")) union["resources"] = { listChanged: true, ...(subscribes ? { subscribe: true } : {}) };
   if (has("completions")) union["completions"] = {};
   if (has("logging")) union["logging"] = {};
+  if (withTasks && upstreams.some(taskCallsOf)) {
+    const cancels = upstreams.some((c) => taskCallsOf(c) && (c["tasks"] as { cancel?: unknown }).cancel !== undefined);
+    union["tasks"] = { ...(cancels ? { cancel: {} } : {}), requests: { tools: { call: {} } } };
+  }
   return union;
 }

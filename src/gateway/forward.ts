@@ -19,6 +19,7 @@ import { callGuards, guardRequest, guardResponse } from "./guards/content-guards
 import { limitResult } from "./guards/result-limit.js";
 import { placeCall, type CallPlacement } from "./placement.js";
 import { auditLine } from "./record.js";
+import { runAsTask, sealCreatedTask, taskModeOf, withoutTask } from "./tasks/task-bridge.js";
 import { answered, type CallSubject, type HandOver, type Sent, type Upstream } from "./upstreams.js";
 
 /** Sends a client's request to the upstream that holds its subject, where placement says. */
@@ -35,12 +36,22 @@ export async function forward(
   const confirmation =
     method === "tools/call" ? await confirmCall(call, upstream, subject?.name ?? "", checked) : proceed(checked);
   if (confirmation.kind === "answer") return confirmation.sent;
-  const sending = confirmation.params;
+  const tool = subject?.name ?? "";
+  const mode = await taskModeOf(call, upstream, tool, confirmation.params);
+  const sending = mode === "plain" ? withoutTask(confirmation.params) : confirmation.params;
+  // A legacy client's call run as a task may ask it questions: its session object runs it.
+  if (mode === "bridge" && call.ctx.at === "worker" && call.channel.era === "legacy")
+    return { kind: "handed-over", handOver: { counted: call.counted } };
   const placement = await place(call, upstream, sending, true);
   const sent = await recorded(call, method, upstream, sending, subject, async () => {
-    const sent = limited(await exchangeWithClient(call, upstream, placement, method, sending), about);
+    const exchanged =
+      mode === "bridge"
+        ? await runAsTask(call, upstream, placement, sending)
+        : await exchangeWithClient(call, upstream, placement, method, sending);
+    const sent = limited(exchanged, about);
     const guarded = guards ? await guardResponse(about, guards, sent) : sent;
-    return sealFollowUp(call, confirmation.confirmed, guarded);
+    const presented = mode === "relay" ? await sealCreatedTask(call, upstream, tool, guarded) : guarded;
+    return sealFollowUp(call, confirmation.confirmed, presented);
   });
   return withSubject(sent, subject, sending);
 }
@@ -74,7 +85,8 @@ async function place(call: Call, upstream: Upstream, params: Params, involvesCli
 /** A tool result cut to the registration's maxResultBytes (result-limit.ts). */
 function limited(sent: Sent, about: { upstream: Upstream; method: string; subject: CallSubject | undefined }): Sent {
   const { registration, name } = about.upstream.server;
-  if (about.method !== "tools/call" || registration.maxResultBytes === undefined) return sent;
+  const toolResult = about.method === "tools/call" || about.method === "tasks/result";
+  if (!toolResult || registration.maxResultBytes === undefined) return sent;
   return limitResult(sent, name, about.subject?.name ?? "", registration.maxResultBytes);
 }
 
@@ -103,7 +115,10 @@ export async function finishHandedCall(
   const about = { call, upstream, method, subject: handed.subject };
   const sent = await recorded(call, method, upstream, params, handed.subject, async () => {
     const sent = limited(answered(await read(options)), about);
-    return guards ? guardResponse(about, guards, sent) : sent;
+    const guarded = guards ? await guardResponse(about, guards, sent) : sent;
+    // A task-augmented call's new task, relayed: its id sealed here too.
+    const relayed = method === "tools/call" && params["task"] !== undefined;
+    return relayed ? sealCreatedTask(call, upstream, handed.subject?.name ?? "", guarded) : guarded;
   });
   const via = handed.subject?.via;
   return via ? presentExecuted(sent, via.server, via.name) : sent;

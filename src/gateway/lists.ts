@@ -12,6 +12,7 @@ import { auditFiltered } from "./record.js";
 import { collectFor, visibleNamedOf } from "./targets.js";
 import { namedView, uriView } from "./views.js";
 import { visibleUris } from "./visible-views.js";
+import { toolsForClient } from "./tasks/task-support.js";
 
 export async function list(kind: ListKind, call: Call, params: Params): Promise<Answer> {
   const { ctx } = call;
@@ -20,7 +21,8 @@ export async function list(kind: ListKind, call: Call, params: Params): Promise<
   const { visible, total } = shownOf(kind, collected.lists, ctx);
   auditFiltered(ctx, call.request.method, visible.items.length, total.items.length);
   const page = paginate(visible.items, params["cursor"], ctx.snapshot.settings.pageSize, visible.fingerprint);
-  return result(listResult(kind, page, collected));
+  const items = kind === "tools" ? toolsForClient(page.items, call.channel.era) : page.items;
+  return result(listResult(kind, { ...page, items }, collected));
 }
 
 /** The list as this principal is shown it (tools as its exposure says), and all there was. */

@@ -16,6 +16,7 @@ import type { ClientChannel } from "./client-channel.js";
 import type { CallContext } from "./context.js";
 import { list } from "./lists.js";
 import { auditDenied } from "./record.js";
+import { taskRequest } from "./tasks/task-calls.js";
 import type { HandOver } from "./upstreams.js";
 
 export type Routed = { kind: "answered"; response: JsonRpcResponse } | { kind: "handed-over"; handOver: HandOver };
@@ -36,6 +37,9 @@ const handlers: Readonly<Record<string, Handler>> = {
   "completion/complete": complete,
   "logging/setLevel": setLogLevel,
   "server/discover": discover,
+  "tasks/get": taskRequest,
+  "tasks/result": taskRequest,
+  "tasks/cancel": taskRequest,
 };
 
 /** How the request is answered: its way back to the client, and whether it was counted already. */

@@ -163,10 +163,16 @@ export function modernRequestHeaders(method: string, params: Record<string, unkn
   return headers;
 }
 
-/** The envelope keys are the gateway's business; everything else in `_meta` travels on. */
+const HOP_KEYS: ReadonlySet<string> = new Set(Object.values(META));
+
+/**
+ * The envelope keys (and the other keys of one hop: serverInfo, subscriptionId) are the
+ * gateway's business; everything else in `_meta` travels on, the protocol's own keys that
+ * belong to the message included (a task's `io.modelcontextprotocol/related-task`).
+ */
 export function withoutEnvelope(meta: Record<string, unknown>): Record<string, unknown> {
   // fromEntries defines own properties: a `__proto__` key stays a key, relayed as sent.
-  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith("io.modelcontextprotocol/")));
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => !HOP_KEYS.has(key)));
 }
 
 export function isInputRequired(result: Record<string, unknown>): boolean {
@@ -199,7 +205,7 @@ export function toModernResult(
  */
 export function toLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
   const meta = result["_meta"];
-  const hopMeta = isObject(meta) && Object.keys(meta).some((key) => key.startsWith("io.modelcontextprotocol/"));
+  const hopMeta = isObject(meta) && Object.keys(meta).some((key) => HOP_KEYS.has(key));
   if (!("resultType" in result || "ttlMs" in result || "cacheScope" in result || hopMeta)) return result;
   const legacy = { ...result };
   delete legacy["resultType"];

@@ -73,6 +73,10 @@ const CLIENT_METHODS: Readonly<Record<string, ClientMethod>> = {
   "resources/unsubscribe": method(LEGACY, "call", { subject: "resources" }),
   "completion/complete": method(EVERY, "call"),
   "logging/setLevel": method(LEGACY, "fan-out"),
+  // 2025-11-25 tasks, for the tasks of task-augmented tools/call (tasks/list is not offered).
+  "tasks/get": method(LEGACY, "call", { subject: "tools", idempotent: true }),
+  "tasks/result": method(LEGACY, "call", { subject: "tools" }),
+  "tasks/cancel": method(LEGACY, "call", { subject: "tools" }),
   "server/discover": method(MODERN, "discover", { cacheable: true }),
   "subscriptions/listen": method(MODERN, "listen"),
 };

@@ -32,5 +32,5 @@ export async function describeAtInitialize(
     const capabilities = described[i]?.capabilities ?? rememberedCapabilities(upstream.server.fingerprint);
     return capabilities ? [capabilities] : [];
   });
-  return { capabilities: advertisedCapabilities(known), instructions: instructionsFor(ctx, described) };
+  return { capabilities: advertisedCapabilities(known, true), instructions: instructionsFor(ctx, described) };
 }

@@ -19,7 +19,8 @@ import { analyze } from "./presidio.js";
 import { applyRules, maskedValue, newScan, note, stringsIn, type Hit, type Scan } from "./scan.js";
 
 /** The methods whose arguments and results carry the caller's and the server's content. */
-const GUARDED_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
+/** A task's result (tasks/result) is a tool's result: the same guards read it. */
+const GUARDED_METHODS: ReadonlySet<string> = new Set(["tools/call", "tasks/result", "prompts/get", "resources/read"]);
 
 /** The guards of a call to this upstream, or undefined when none applies. */
 export function callGuards(ctx: CallContext, upstream: Upstream, method: string): GuardPlan | undefined {
