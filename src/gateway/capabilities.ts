@@ -3,7 +3,7 @@
 // upstream, so `listChanged` is always on; `resources.subscribe` only when an upstream
 // supports subscriptions; `tasks` (task-augmented tools/call) for 2025 clients only.
 
-import { taskCallsOf } from "./tasks/task-support.js";
+import { taskCallsOf, taskListsOf } from "./tasks/task-support.js";
 
 type Capabilities = Record<string, unknown>;
 
@@ -20,8 +20,7 @@ export function rememberedCapabilities(fingerprint: string): Capabilities | unde
 
 /**
  * `tasks` only for a 2025 client (`withTasks`), when an upstream runs task-augmented
- * tools/call: the gateway relays those and their get, result and cancel (never a merged
- * tasks/list, see tasks/task-calls.ts).
+ * tools/call: the gateway relays those, and their get, result, cancel and list.
  */
 export function advertisedCapabilities(upstreams: readonly Capabilities[], withTasks = false): Capabilities {
   const has = (name: string) => upstreams.some((c) => c[name] !== undefined && c[name] !== null);
@@ -33,7 +32,12 @@ export function advertisedCapabilities(upstreams: readonly Capabilities[], withT
   if (has("logging")) union["logging"] = {};
   if (withTasks && upstreams.some(taskCallsOf)) {
     const cancels = upstreams.some((c) => taskCallsOf(c) && (c["tasks"] as { cancel?: unknown }).cancel !== undefined);
-    union["tasks"] = { ...(cancels ? { cancel: {} } : {}), requests: { tools: { call: {} } } };
+    const lists = upstreams.some(taskListsOf);
+    union["tasks"] = {
+      ...(lists ? { list: {} } : {}),
+      ...(cancels ? { cancel: {} } : {}),
+      requests: { tools: { call: {} } },
+    };
   }
   return union;
 }

@@ -16,6 +16,7 @@ import type { Call, Params } from "./call.js";
 import { wantsLog, type ClientChannel } from "./client-channel.js";
 import type { CallPlacement } from "./placement.js";
 import type { Sent, Upstream } from "./upstreams.js";
+import { clientTaskStatus, TASK_STATUS } from "./tasks/task-ids.js";
 
 /** An upstream asking for input more often than this in one call is cut off. */
 const MAX_INPUT_ROUNDS = 10;
@@ -65,6 +66,9 @@ export function clientOptions(call: Call, server: string, params: Params): { sen
           channel.notify({ ...notification, params: { ...p, progressToken: clientToken } });
       } else if (notification.method === "notifications/message") {
         if (wantsLog(channel, p["level"])) channel.notify(notification);
+      } else if (notification.method === TASK_STATUS) {
+        const relayed = clientTaskStatus(ctx, server, notification).then((n) => n && channel.notify(n));
+        ctx.background(relayed.catch(() => undefined));
       } else ctx.session.upstreamNotification(server, notification);
     },
     ...(channel.ask ? { onRequest: (m, p) => askClient(channel, server, m, p) } : {}),

@@ -24,6 +24,10 @@ export interface SessionHooks {
   setLogLevel(level: string): void;
   /** An upstream notification that is not about the request in flight (list_changed, resources/updated). */
   upstreamNotification(server: string, notification: JsonRpcNotification): void;
+  /** A relayed task-augmented call created a task: which tool it runs (2025 sessions only). */
+  rememberTask?(server: string, taskId: string, tool: string): Promise<void>;
+  /** The tool a task this session saw created runs; undefined for any other. */
+  taskTool?(server: string, taskId: string): string | undefined;
 }
 
 export interface CallContext {

@@ -16,7 +16,7 @@ import type { ClientChannel } from "./client-channel.js";
 import type { CallContext } from "./context.js";
 import { list } from "./lists.js";
 import { auditDenied } from "./record.js";
-import { taskRequest } from "./tasks/task-calls.js";
+import { listTasks, taskRequest } from "./tasks/task-calls.js";
 import type { HandOver } from "./upstreams.js";
 
 export type Routed = { kind: "answered"; response: JsonRpcResponse } | { kind: "handed-over"; handOver: HandOver };
@@ -40,6 +40,7 @@ const handlers: Readonly<Record<string, Handler>> = {
   "tasks/get": taskRequest,
   "tasks/result": taskRequest,
   "tasks/cancel": taskRequest,
+  "tasks/list": listTasks,
 };
 
 /** How the request is answered: its way back to the client, and whether it was counted already. */

@@ -73,8 +73,9 @@ const CLIENT_METHODS: Readonly<Record<string, ClientMethod>> = {
   "resources/unsubscribe": method(LEGACY, "call", { subject: "resources" }),
   "completion/complete": method(EVERY, "call"),
   "logging/setLevel": method(LEGACY, "fan-out"),
-  // 2025-11-25 tasks, for the tasks of task-augmented tools/call (tasks/list is not offered).
+  // 2025-11-25 tasks, for the tasks of task-augmented tools/call.
   "tasks/get": method(LEGACY, "call", { subject: "tools", idempotent: true }),
+  "tasks/list": method(LEGACY, "fan-out", { idempotent: true }),
   "tasks/result": method(LEGACY, "call", { subject: "tools" }),
   "tasks/cancel": method(LEGACY, "call", { subject: "tools" }),
   "server/discover": method(MODERN, "discover", { cacheable: true }),

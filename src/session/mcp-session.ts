@@ -25,12 +25,7 @@ import {
   type RequestId,
 } from "../mcp/jsonrpc.js";
 import { canBeAsked } from "../mcp/questions.js";
-import {
-  allowsBatches,
-  isSupportedLegacyVersion,
-  LEGACY_PROTOCOL_VERSIONS,
-  negotiateVersion,
-} from "../mcp/versions.js";
+import { allowsBatches, isSupportedLegacyVersion, LEGACY_PROTOCOL_VERSIONS } from "../mcp/versions.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { forgetListScope } from "../gateway/catalog.js";
 import { openChannel, type ClientChannel } from "../gateway/client-channel.js";
@@ -56,12 +51,13 @@ import { describeAtInitialize } from "./capabilities-at-initialize.js";
 import { admitSession, releaseSession, renewSession } from "./session-cap.js";
 import { ClientQuestions } from "./client-questions.js";
 import type { HandedCall, SessionView } from "./protocol.js";
-import { clientFactsOf, SessionRecords, type SessionRecord } from "./session-record.js";
+import { clientFactsOf, newRecord, SessionRecords, type SessionRecord } from "./session-record.js";
 import { SessionCancels } from "./session-cancels.js";
 import { SessionListening, LISTEN_LEASE_MS } from "./session-listening.js";
 import { SessionStreams } from "./session-streams.js";
 import { sessionContext, type SessionParts } from "./session-context.js";
 import { RootsChanges, ROOTS_CHANGED } from "./roots-changes.js";
+import { TaskBook } from "./task-book.js";
 import { UpstreamSlots } from "./upstream-slots.js";
 
 export type { SessionRecord } from "./session-record.js";
@@ -73,6 +69,7 @@ export class McpSession extends DurableObject<Env> {
   readonly #slots = new UpstreamSlots(this.ctx.storage);
   readonly #streams = new SessionStreams(this.ctx.storage);
   readonly #roots = new RootsChanges(this.ctx.storage);
+  readonly #tasks = new TaskBook(this.ctx.storage);
   readonly #questions = new ClientQuestions((method, server) => this.#roots.asked(method, server));
   readonly #listening = new SessionListening(
     () => this.#listenContext(),
@@ -89,6 +86,7 @@ export class McpSession extends DurableObject<Env> {
     observer: observerFor(this.env, (p) => this.ctx.waitUntil(p)),
     background: (work) => this.ctx.waitUntil(work),
     feed: () => this.#listening.feed,
+    tasks: this.#tasks,
   };
 
   /** Starts the session: called by the Worker with a fresh, unguessable id. */
@@ -106,18 +104,7 @@ export class McpSession extends DurableObject<Env> {
     } catch (error) {
       return rpcResponses([errorResponse(request.id, toGatewayError(error).toJsonRpc())], false, format);
     }
-    const params = request.params ?? {};
-    const now = Date.now();
-    const record: SessionRecord = {
-      id: sessionId,
-      identity,
-      protocolVersion: negotiateVersion(params["protocolVersion"]),
-      clientInfo: asRecord(params["clientInfo"]),
-      clientCapabilities: asRecord(params["capabilities"]),
-      createdAt: now,
-      lastActiveAt: now,
-      ttlSeconds: snapshot.settings.sessionTtlSeconds,
-    };
+    const record = newRecord(sessionId, request, identity, snapshot.settings.sessionTtlSeconds);
     // A session the agent may not hold stores nothing.
     try {
       await admitSession(this.env, record, snapshot.settings.maxSessionsPerAgent);
@@ -227,6 +214,11 @@ export class McpSession extends DurableObject<Env> {
 
   async releaseCancel(identity: Identity, requestId: RequestId): Promise<void> {
     if (await this.#records.loadFor(identity)) this.#cancels.release(requestId);
+  }
+
+  /** A task-augmented call the Worker relayed created a task: which tool it runs (task-book.ts). */
+  async rememberTask(identity: Identity, server: string, taskId: string, tool: string): Promise<void> {
+    if (await this.#records.loadFor(identity)) this.#tasks.remember(server, taskId, tool);
   }
 
   /** The session's server-to-client stream (GET), or the rest of a lost one (Last-Event-ID). */

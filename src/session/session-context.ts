@@ -15,6 +15,7 @@ import { clientFactsOf, type SessionRecord, type SessionRecords } from "./sessio
 import type { UpstreamSlots } from "./upstream-slots.js";
 import { pinStoreFor } from "../observe/tool-pins.js";
 import { stateSealFor } from "./state-seal.js";
+import type { TaskBook } from "./task-book.js";
 
 export interface SessionParts {
   env: Env;
@@ -24,6 +25,8 @@ export interface SessionParts {
   background: (work: Promise<unknown>) => void;
   /** The GET stream's feed, while one is open. */
   feed: () => ChangeFeed | undefined;
+  /** Which tool each task of the session runs. */
+  tasks: TaskBook;
 }
 
 export async function sessionContext(
@@ -55,6 +58,8 @@ export async function sessionContext(
         if (feed) void feed.receive(server, notification);
         else listsChanged(ctx, server, notification.method);
       },
+      rememberTask: async (server, taskId, tool) => parts.tasks.remember(server, taskId, tool),
+      taskTool: (server, taskId) => parts.tasks.toolOf(server, taskId),
     },
     reach: (server, limiter) =>
       new OwnedUpstream(

@@ -8,6 +8,7 @@
 import { ChangeFeed } from "../gateway/change-feed.js";
 import { NO_SESSION, type CallContext } from "../gateway/context.js";
 import { OwnedUpstream } from "../gateway/owned-upstreams.js";
+import { clientTaskStatus, TASK_STATUS } from "../gateway/tasks/task-ids.js";
 import { questionErrors } from "../mcp/questions.js";
 import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
 import { refusedQuestion, type ClientAnswer } from "../mcp/questions.js";
@@ -126,6 +127,14 @@ export class SessionListening {
   }
 
   #notified(ctx: CallContext, server: string, notification: JsonRpcNotification): void {
+    if (notification.method === TASK_STATUS) {
+      // A task's status goes to the GET stream (under the client's id for the task), if one is open.
+      const stream = this.#heard?.stream;
+      if (!stream) return;
+      const relayed = clientTaskStatus(ctx, server, notification).then((n) => n && stream.send(n));
+      this.background(relayed.catch(() => undefined));
+      return;
+    }
     const feed = this.#heard?.feed;
     if (feed) void feed.receive(server, notification);
     else NO_SESSION.upstreamNotification(server, notification);

@@ -4,6 +4,8 @@
 // is announced, so the session can renew its place among its agent's sessions.
 import { sameIdentity, type Identity } from "../auth/principal.js";
 import type { ClientFacts } from "../gateway/client-channel.js";
+import { asRecord, type JsonRpcRequest } from "../mcp/jsonrpc.js";
+import { negotiateVersion } from "../mcp/versions.js";
 import { SESSION_KEY } from "./storage-keys.js";
 
 export interface SessionRecord {
@@ -78,6 +80,27 @@ export class SessionRecords {
 }
 
 /** What the session's client declared, as the call pipeline takes it. */
+/** A new session's record, from its client's initialize. */
+export function newRecord(
+  id: string,
+  initialize: JsonRpcRequest,
+  identity: Identity,
+  ttlSeconds: number,
+): SessionRecord {
+  const params = initialize.params ?? {};
+  const now = Date.now();
+  return {
+    id,
+    identity,
+    protocolVersion: negotiateVersion(params["protocolVersion"]),
+    clientInfo: asRecord(params["clientInfo"]),
+    clientCapabilities: asRecord(params["capabilities"]),
+    createdAt: now,
+    lastActiveAt: now,
+    ttlSeconds,
+  };
+}
+
 export function clientFactsOf(record: SessionRecord): ClientFacts {
   return {
     era: "legacy",

@@ -18,7 +18,7 @@ import { clientMethod } from "../mcp/methods.js";
 import { isSupportedLegacyVersion } from "../mcp/versions.js";
 import { openChannel } from "../gateway/client-channel.js";
 import { forgetListScope } from "../gateway/catalog.js";
-import { buildContext } from "../gateway/context.js";
+import { buildContext, NO_SESSION } from "../gateway/context.js";
 import { placeRequest } from "../gateway/placement.js";
 import { route } from "../gateway/router.js";
 import type { HandOver } from "../gateway/upstreams.js";
@@ -126,6 +126,11 @@ async function answerHere(
       pins: pinStoreFor(post.env),
       seal: stateSealFor(post.env),
       background: post.background,
+      // A task this call creates is noted where the session's tasks are known: its object.
+      session: {
+        ...NO_SESSION,
+        rememberTask: (server, taskId, tool) => session.rememberTask(post.identity, server, taskId, tool),
+      },
       reach: (server, limiter) =>
         new BorrowedUpstream(server, view.upstreams.get(server.name), limiter, {
           background: post.background,

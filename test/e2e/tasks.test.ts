@@ -26,6 +26,8 @@ let legacy: LegacyClient;
 let modern: ModernConnected;
 /** Questions the v1 client was asked. */
 const asked: unknown[] = [];
+/** The task statuses the v1 client was told of. */
+const statuses: Array<{ taskId: string; status: string }> = [];
 
 async function legacyClient(key: string, elicitation: boolean): Promise<LegacyClient> {
   const client = new LegacyClient(
@@ -66,6 +68,10 @@ beforeAll(async () => {
     apiKeys: { [OTHER_KEY]: "other" },
   });
   legacy = await legacyClient(DEFAULT_KEY, true);
+  legacy.fallbackNotificationHandler = async (notification) => {
+    if (notification.method === "notifications/tasks/status")
+      statuses.push(notification.params as { taskId: string; status: string });
+  };
   modern = await teardown.adopt(
     connectModernClient(gateway.endpoint, {
       apiKey: DEFAULT_KEY,
@@ -80,7 +86,11 @@ afterAll(() => teardown.run());
 
 describe("tasks for an SDK v1 client", () => {
   it("are advertised, and a tool run only as a task is listed as one it may call either way", async () => {
-    expect(legacy.getServerCapabilities()?.["tasks"]).toEqual({ cancel: {}, requests: { tools: { call: {} } } });
+    expect(legacy.getServerCapabilities()?.["tasks"]).toEqual({
+      list: {},
+      cancel: {},
+      requests: { tools: { call: {} } },
+    });
     const { tools } = await legacy.listTools();
     const research = tools.find((t) => t.name === RESEARCH);
     expect(research?.execution).toEqual({ taskSupport: "optional" });
@@ -111,6 +121,21 @@ describe("tasks for an SDK v1 client", () => {
     const result = await legacy.experimental.tasks.getTaskResult(created.task.taskId, CallToolResultSchema);
     expect(textOf(result)).toContain("<TOPIC>");
     expect(JSON.stringify(result)).not.toContain("zebra-42");
+  }, 30_000);
+
+  it("lists this session's tasks under their sealed ids, and tells of their status on the GET stream", async () => {
+    const created = await legacy.request(
+      { method: "tools/call", params: { name: RESEARCH, arguments: { topic: "listed" }, task: {} } },
+      CreateTaskResultSchema,
+    );
+    const id = created.task.taskId;
+    const { tasks } = await legacy.experimental.tasks.listTasks();
+    expect(tasks.map((t) => t.taskId)).toContain(id);
+    expect(tasks.every((t) => t.taskId.startsWith("gwc1."))).toBe(true);
+    await legacy.experimental.tasks.getTaskResult(id, CallToolResultSchema);
+    await expect
+      .poll(() => statuses.filter((s) => s.taskId === id).map((s) => s.status), { timeout: 10_000 })
+      .toContain("completed");
   }, 30_000);
 
   it("cancels a task", async () => {
@@ -156,5 +181,14 @@ describe("a tool run only as a task, for an SDK v2 client in 2026-07-28 mode", (
     expect(tools.find((t) => t.name === RESEARCH)?.execution?.taskSupport).toBeUndefined();
     const result = await callTool(modern, RESEARCH, { topic: "edge gateways" }, { timeoutMs: 30_000 });
     expect(textOf(result)).toContain("edge gateways");
+  }, 30_000);
+
+  it("asks the task's question as input_required; the client's retry completes it", async () => {
+    const posts = modern.wire.length;
+    const result = await callTool(modern, RESEARCH, { topic: "python", ambiguous: true }, { timeoutMs: 30_000 });
+    expect(textOf(result)).toContain("programming");
+    const calls = modern.wire.slice(posts).filter((w) => (w.body as { method?: string })?.method === "tools/call");
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.body).toMatchObject({ params: { requestState: expect.stringMatching(/^gw-held\./) } });
   }, 30_000);
 });

@@ -17,14 +17,14 @@ describe("in front of server-everything", () => {
 
   it("advertises what the two upstreams can do between them", () => {
     // server-everything supports resource subscriptions and runs tools as tasks; list
-    // changes are relayed from both. Its tasks are relayed, but never a merged tasks/list.
+    // changes are relayed from both, and its tasks.
     expect(client.initializeResult["capabilities"]).toEqual({
       tools: { listChanged: true },
       prompts: { listChanged: true },
       resources: { listChanged: true, subscribe: true },
       completions: {},
       logging: {},
-      tasks: { cancel: {}, requests: { tools: { call: {} } } },
+      tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
     });
   });
 

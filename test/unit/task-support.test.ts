@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { advertisedCapabilities } from "../../src/gateway/capabilities.js";
-import { taskCallsOf, toolsForClient } from "../../src/gateway/tasks/task-support.js";
+import { taskCallsOf, taskListsOf, toolsForClient } from "../../src/gateway/tasks/task-support.js";
 
 const runsTasks = { tools: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } };
 
@@ -10,10 +10,13 @@ describe("task support through the gateway", () => {
     expect(taskCallsOf({ tools: {}, tasks: { list: {} } })).toBe(false);
     expect(taskCallsOf({ tools: {} })).toBe(false);
     expect(taskCallsOf(undefined)).toBe(false);
+    expect(taskListsOf(runsTasks)).toBe(true);
+    expect(taskListsOf({ tasks: { list: {} } })).toBe(false);
   });
 
-  it("advertises tasks (cancel and tools/call, never list) to 2025 clients only", () => {
+  it("advertises tasks (list, cancel, tools/call, as upstreams offer them) to 2025 clients only", () => {
     expect(advertisedCapabilities([runsTasks], true)["tasks"]).toEqual({
+      list: {},
       cancel: {},
       requests: { tools: { call: {} } },
     });

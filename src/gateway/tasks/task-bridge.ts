@@ -76,6 +76,7 @@ export async function sealCreatedTask(call: Call, upstream: Upstream, tool: stri
   if (typeof task["taskId"] !== "string") return sent;
   const ref: TaskRef = { server: upstream.server.name, tool, taskId: task["taskId"] };
   const taskId = await clientTaskId(call.ctx, ref);
+  await call.ctx.session.rememberTask?.(ref.server, ref.taskId, tool);
   return answered(resultResponse(sent.response.id, { ...sent.response.result, task: { ...task, taskId } }));
 }
 

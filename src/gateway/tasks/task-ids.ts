@@ -4,7 +4,10 @@
 // and policy, and cannot be forged, altered or used by another agent, sub-agent or
 // endpoint. Signed by the same seal as the gateway's own `requestState`s.
 import { errors } from "../../mcp/errors.js";
+import { asRecord, type JsonRpcNotification } from "../../mcp/jsonrpc.js";
 import type { CallContext } from "../context.js";
+
+export const TASK_STATUS = "notifications/tasks/status";
 
 /** The key of the protocol's `_meta` entry that ties a message to its task. */
 export const RELATED_TASK = "io.modelcontextprotocol/related-task";
@@ -37,4 +40,21 @@ export async function openTaskId(ctx: CallContext, taskId: unknown): Promise<Tas
 function owner(ctx: CallContext) {
   const { agent, delegate, virtualServer } = ctx.identity;
   return { agent, delegate: delegate ?? null, virtualServer: virtualServer ?? null };
+}
+
+/**
+ * An upstream's `notifications/tasks/status` as the client sees it: under its task's sealed
+ * id (the same one the client was given); undefined for a task this session did not create
+ * through the gateway, which the client has no id for.
+ */
+export async function clientTaskStatus(
+  ctx: CallContext,
+  server: string,
+  notification: JsonRpcNotification,
+): Promise<JsonRpcNotification | undefined> {
+  const params = asRecord(notification.params);
+  const taskId = params["taskId"];
+  const tool = typeof taskId === "string" ? ctx.session.taskTool?.(server, taskId) : undefined;
+  if (tool === undefined || typeof taskId !== "string") return undefined;
+  return { ...notification, params: { ...params, taskId: await clientTaskId(ctx, { server, tool, taskId }) } };
 }

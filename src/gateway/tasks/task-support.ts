@@ -12,6 +12,11 @@ export function taskCallsOf(capabilities: Record<string, unknown> | undefined): 
   return asRecord(requests["tools"])["call"] !== undefined;
 }
 
+/** Whether these upstream capabilities declare tasks/list. */
+export function taskListsOf(capabilities: Record<string, unknown> | undefined): boolean {
+  return taskCallsOf(capabilities) && asRecord(asRecord(capabilities)["tasks"])["list"] !== undefined;
+}
+
 /** Tool definitions as a client of this era sees them through the gateway (the same array when nothing changes). */
 export function toolsForClient(tools: readonly unknown[], era: Era): readonly unknown[] {
   if (!tools.some((tool) => asRecord(asRecord(tool)["execution"])["taskSupport"] !== undefined)) return tools;
