@@ -16,11 +16,9 @@ import {
   Teardown,
   type Gateway,
   type Upstream,
+  eventually,
 } from "./harness.js";
 import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
-
-/** How long the upstream's reaction may take to show up. */
-const DELIVERY_MS = 10_000;
 
 const teardown = new Teardown();
 let gateway: Gateway;
@@ -54,16 +52,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => teardown.run());
-
-async function eventually<T>(what: string, check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + DELIVERY_MS;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${DELIVERY_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Starts a silent long call, cancels it from the second isolate after `waitMs`, and expects server-everything told. */
 async function cancelFromSecondIsolate(duration: number, waitMs: number): Promise<void> {

@@ -24,6 +24,8 @@ import {
   textOf,
   type Gateway,
   type Upstream,
+  eventually,
+  DELIVERY_MS,
 } from "./harness.js";
 import {
   callTool,
@@ -39,8 +41,6 @@ import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
 
 const HEADER_MISMATCH = -32020;
 const UNSUPPORTED_PROTOCOL_VERSION = -32022;
-/** How long a notification or an upstream's reaction may take to show up. */
-const DELIVERY_MS = 10_000;
 
 const teardown = new Teardown();
 let gateway: Gateway;
@@ -152,17 +152,6 @@ function lastText(messages: ReadonlyArray<{ content: unknown }>): string {
 
 // ---------------------------------------------------------------------------------------
 // Waiting, bounded
-
-/** Polls `check` until it returns something other than undefined, or fails after `ms`. */
-async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = DELIVERY_MS) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** One argument of a proxied tools/call. */
 function argument(message: { params?: Record<string, unknown> }, name: string): unknown {
@@ -596,13 +585,14 @@ describe("v2 client in 2026-07-28 mode × server-everything (legacy upstream)", 
 
   it("delivers resources list_changed on subscriptions/listen when a session resource appears", async () => {
     // The held session's upstream session: the one its calls above went on. Its listener may
-    // already be open (a session in use is heard), or open now for this subscription.
+    // already be open (a session in use is heard), or open now for this subscription; either
+    // way, the change must come while a GET stream on that session is open.
     const held = proxy.exchanges.filter((e) => e.messages.some((m) => m.method === "tools/call")).at(-1)!.sessionId;
     const changes = await listenForChanges(current, { resourcesListChanged: true });
     try {
       expect(changes.honored).toMatchObject({ resourcesListChanged: true });
       await eventually("the gateway listening to server-everything on the held session", () =>
-        proxy.exchanges.find((e) => e.httpMethod === "GET" && e.status === 200 && e.sessionId === held),
+        proxy.exchanges.find((e) => e.httpMethod === "GET" && e.status === 200 && e.open && e.sessionId === held),
       );
       const name = "eras-v2.txt";
       const result = await callTool(current, "everything__gzip-file-as-resource", {

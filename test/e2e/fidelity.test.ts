@@ -17,10 +17,11 @@ import {
   textOf,
   type Gateway,
   type GatewayConfig,
+  eventually,
+  DELIVERY_MS,
 } from "./harness.js";
 import { connectModernClient, listenForChanges, type ModernConnected } from "./modern-client.js";
 
-const DELIVERY_MS = 10_000;
 const GATEWAY_INSTRUCTIONS = "Tools of the e2e gateway.";
 
 const teardown = new Teardown();
@@ -64,16 +65,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => teardown.run());
-
-async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + DELIVERY_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${DELIVERY_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("instructions", () => {
   it("give both clients the gateway's own, then server-everything's under its name", () => {

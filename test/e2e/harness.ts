@@ -346,3 +346,21 @@ export async function refusal(request: Promise<unknown>): Promise<McpError> {
   if (!(outcome.error instanceof McpError)) throw outcome.error;
   return outcome.error;
 }
+
+/** How long a notification or an upstream's reaction may take to show up in a test. */
+export const DELIVERY_MS = 10_000;
+
+/** Polls `check` until it returns something other than undefined, or fails after `ms`. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  ms = DELIVERY_MS,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -27,6 +27,8 @@ export interface ProxiedExchange {
   messages: ProxiedMessage[];
   /** The target's HTTP status, once it answered; 502 when it could not be reached. */
   status?: number;
+  /** The answer is still being streamed to the gateway (an open GET stream, say). */
+  open: boolean;
 }
 
 export interface RecordingProxy {
@@ -55,6 +57,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         httpMethod: req.method ?? "GET",
         sessionId: Array.isArray(header) ? header[0] : header,
         messages: parseMessages(body),
+        open: false,
       };
       exchanges.push(exchange);
       const forwarded = http.request(
@@ -62,6 +65,8 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         { method: req.method, headers: { ...req.headers, host: new URL(origin).host } },
         (answer) => {
           exchange.status = answer.statusCode;
+          exchange.open = true;
+          res.once("close", () => (exchange.open = false));
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.flushHeaders();
           answer.pipe(res);

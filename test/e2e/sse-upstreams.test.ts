@@ -17,11 +17,10 @@ import {
   textOf,
   type Gateway,
   type Upstream,
+  eventually,
 } from "./harness.js";
 import { callTool, callToolWithProgress, connectModernClient, type ModernConnected } from "./modern-client.js";
 import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
-
-const DELIVERY_MS = 10_000;
 
 const teardown = new Teardown();
 let gateway: Gateway;
@@ -62,16 +61,6 @@ async function restartEverything(): Promise<void> {
   const port = everything.port;
   await everything.kill();
   everything = await teardown.adopt(startEverything(port, "sse"), (upstream) => upstream.kill());
-}
-
-async function eventually<T>(what: string, check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + DELIVERY_MS;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${DELIVERY_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe("a legacy HTTP+SSE upstream, for an SDK v1 client", () => {
