@@ -56,7 +56,7 @@ export default tseslint.config(
   },
   ...walls,
   {
-    files: ["scripts/**/*.mjs", "test/fixtures/**/*.mjs"],
+    files: ["scripts/**/*.mjs", "test/fixtures/**/*.mjs", "cli/**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", setTimeout: "readonly" } },
   },
 );

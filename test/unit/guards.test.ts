@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/config/snapshot.js";
 import { guardNames, guardPlan } from "../../src/gateway/guards/guard-plan.js";
 import { applyRules, maskedValue, MAX_SCAN_DEPTH, newScan, stringsIn } from "../../src/gateway/guards/scan.js";
-import { memoryKv } from "./support/memory-kv.js";
+import { memoryKv } from "../../cli/memory-kv.js";
 
 const URL = "https://mcp.example.com/mcp";
 const json = (value: unknown) => JSON.stringify(value);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadSnapshot, type LastGood } from "../../src/config/snapshot.js";
 import { DEFAULT_SETTINGS } from "../../src/config/schemas.js";
-import { memoryKv } from "./support/memory-kv.js";
+import { memoryKv } from "../../cli/memory-kv.js";
 
 const server = (fields: Record<string, unknown>) => JSON.stringify({ url: "https://mcp.example.com/mcp", ...fields });
 

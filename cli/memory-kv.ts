@@ -1,4 +1,5 @@
-// Just enough of KVNamespace for loadSnapshot: list by prefix and bulk get, over a plain object.
+// Just enough of KVNamespace for loadSnapshot: list by prefix and bulk get, over a plain object
+// (mcpgw reads a config folder through it; unit tests use it too).
 
 export function memoryKv(entries: Record<string, string>): KVNamespace {
   const kv = {
