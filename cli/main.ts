@@ -1,5 +1,7 @@
 // mcpgw: the gateway operator's command line. Run it as `npx mcpgw <command>` inside the
 // project (bin/mcpgw.mjs starts this file with the project's tsx and Node 22).
+import { importConfig } from "./import-config.js";
+import { bulkPut } from "./wrangler-kv.js";
 import { validate } from "./validate.js";
 
 const USAGE = `mcpgw: the MCP gateway's command line
@@ -12,19 +14,63 @@ const USAGE = `mcpgw: the MCP gateway's command line
       .dev.vars, .dev.vars.example, --secret NAME), globs that can never match.
       Exit 0 when valid; 1 naming each bad entry, field and reason; 2 for bad usage.
 
+  mcpgw import <.mcp.json> [--rules <.mcp-gateway-rules.json>] [--write-local | --remote]
+      Turns the MCP configuration of Claude Code, Claude Desktop, Cursor or VS Code (and
+      agent-mcp-gateway's per-agent rules) into gateway entries: remote servers become
+      server:<name> (credential header values become \${NAME} secret references), rules
+      become agent:<name>. Prints a \`wrangler kv bulk put\` file on stdout; notes, skipped
+      entries and the \`wrangler secret put\` commands to run go to stderr. --write-local
+      puts the entries into local KV (what \`npm run dev\` uses), --remote into the
+      deployed namespace (needs wrangler login).
+
   mcpgw help
       This text.
 `;
 
-export async function run(args: readonly string[], out: (line: string) => void): Promise<number> {
+type Print = (line: string) => void;
+
+/** Runs one command line: what it prints goes to `out` (results) and `err` (notes); the exit code. */
+export async function run(args: readonly string[], out: Print, err: Print = out): Promise<number> {
   const [command, ...rest] = args;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     out(USAGE);
     return command === undefined ? 2 : 0;
   }
   if (command === "validate") return runValidate(rest, out);
-  out(`mcpgw: unknown command '${command}'\n\n${USAGE}`);
+  if (command === "import") return runImport(rest, out, err);
+  err(`mcpgw: unknown command '${command}'\n\n${USAGE}`);
   return 2;
+}
+
+async function runImport(args: readonly string[], out: Print, err: Print): Promise<number> {
+  const paths: string[] = [];
+  let rules: string | undefined;
+  let target: "local" | "remote" | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--rules" && args[i + 1] !== undefined) rules = args[++i];
+    else if (args[i] === "--write-local") target = "local";
+    else if (args[i] === "--remote") target = "remote";
+    else paths.push(args[i]!);
+  }
+  if (paths.length !== 1) {
+    err("mcpgw import: name one MCP configuration file (mcpgw help)");
+    return 2;
+  }
+  try {
+    const imported = importConfig(paths[0]!, rules);
+    for (const note of imported.notes) err(`note: ${note}`);
+    if (imported.secrets.length > 0) err(`secrets to set:\n${imported.secrets.map((s) => `  ${s}`).join("\n")}`);
+    if (target === undefined) {
+      out(JSON.stringify(imported.entries, null, 2));
+      return 0;
+    }
+    await bulkPut(imported.entries, target);
+    for (const { key } of imported.entries) out(`wrote ${key} (${target})`);
+    return 0;
+  } catch (error) {
+    err(`mcpgw import: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
 }
 
 async function runValidate(args: readonly string[], out: (line: string) => void): Promise<number> {
@@ -54,4 +100,9 @@ async function runValidate(args: readonly string[], out: (line: string) => void)
 }
 
 const invoked = process.argv[1]?.endsWith("main.ts");
-if (invoked) process.exitCode = await run(process.argv.slice(2), (line) => console.log(line));
+if (invoked)
+  process.exitCode = await run(
+    process.argv.slice(2),
+    (line) => console.log(line),
+    (line) => console.error(line),
+  );
