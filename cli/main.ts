@@ -1,7 +1,16 @@
 // mcpgw: the gateway operator's command line. Run it as `npx mcpgw <command>` inside the
 // project (bin/mcpgw.mjs starts this file with the project's tsx and Node 22).
 import { importConfig } from "./import-config.js";
-import { bulkPut } from "./wrangler-kv.js";
+import {
+  addServer,
+  approvePin,
+  exportConfig,
+  listKeysOfAgents,
+  listServers,
+  revokeKey,
+  setServerEnabled,
+} from "./kv-commands.js";
+import { bulkPut, type Target } from "./wrangler-kv.js";
 import { validate } from "./validate.js";
 
 const USAGE = `mcpgw: the MCP gateway's command line
@@ -23,6 +32,20 @@ const USAGE = `mcpgw: the MCP gateway's command line
       puts the entries into local KV (what \`npm run dev\` uses), --remote into the
       deployed namespace (needs wrangler login).
 
+  The commands below read or change the gateway's KV through wrangler: the local KV that
+  \`npm run dev\` uses unless --remote (the deployed namespace; needs wrangler login). Each
+  prints what it changed and refuses an entry the gateway would not load.
+
+  mcpgw export [--remote]                        every entry, as a \`wrangler kv bulk put\` file
+  mcpgw servers list [--remote]                  name, enabled or disabled, URL (no query)
+  mcpgw servers add <name> <url> [--header 'Name: value']... [--remote]
+  mcpgw servers disable <name> [--remote]        (and \`servers enable <name>\`)
+  mcpgw keys list [--remote]                     id (8 hex digits), agent, label, expiry
+  mcpgw keys revoke <id> [--remote]              deletes the key's apikey: entry
+  mcpgw pins approve <server> <tool> <fingerprint> [--remote]
+      Approves a tool's changed definition in pin:<server>: its new fingerprint, shown as
+      \`drifted\` in /status (tools.attention) and in the tool.drift log line.
+
   mcpgw help
       This text.
 `;
@@ -38,8 +61,44 @@ export async function run(args: readonly string[], out: Print, err: Print = out)
   }
   if (command === "validate") return runValidate(rest, out);
   if (command === "import") return runImport(rest, out, err);
+  if (KV_COMMANDS.has(command)) return runKv(command, rest, out, err);
   err(`mcpgw: unknown command '${command}'\n\n${USAGE}`);
   return 2;
+}
+
+const KV_COMMANDS = new Set(["export", "servers", "keys", "pins"]);
+
+async function runKv(command: string, args: readonly string[], out: Print, err: Print): Promise<number> {
+  const target: Target = args.includes("--remote") ? "remote" : "local";
+  const headers: Record<string, string> = {};
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--remote") continue;
+    if (args[i] === "--header" && args[i + 1] !== undefined) {
+      const [name, ...value] = args[++i]!.split(":");
+      headers[name!.trim()] = value.join(":").trim();
+    } else words.push(args[i]!);
+  }
+  const [verb, ...rest] = words;
+  const line = [command, verb].filter(Boolean).join(" ");
+  try {
+    if (command === "export" && words.length === 0) await exportConfig(target, out);
+    else if (line === "servers list" && rest.length === 0) await listServers(target, out);
+    else if (line === "servers add" && rest.length === 2) await addServer(rest[0]!, rest[1]!, headers, target, out);
+    else if (line === "servers disable" && rest.length === 1) await setServerEnabled(rest[0]!, false, target, out);
+    else if (line === "servers enable" && rest.length === 1) await setServerEnabled(rest[0]!, true, target, out);
+    else if (line === "keys list" && rest.length === 0) await listKeysOfAgents(target, out);
+    else if (line === "keys revoke" && rest.length === 1) await revokeKey(rest[0]!, target, out);
+    else if (line === "pins approve" && rest.length === 3) await approvePin(rest[0]!, rest[1]!, rest[2]!, target, out);
+    else {
+      err(`mcpgw: '${line}' takes other arguments (mcpgw help)`);
+      return 2;
+    }
+    return 0;
+  } catch (error) {
+    err(`mcpgw ${line}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
 }
 
 async function runImport(args: readonly string[], out: Print, err: Print): Promise<number> {
