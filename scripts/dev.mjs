@@ -5,7 +5,7 @@
 // behind: server-everything is stopped when wrangler exits, on Ctrl-C, on SIGTERM, and
 // when the npm process that started us goes away. The gateway itself is src/, not here.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -13,8 +13,9 @@ import { clearTimeout, setInterval } from "node:timers";
 /* global fetch -- Node's own, since Node 18 */
 
 const HOST = "127.0.0.1";
-const EVERYTHING_PORT = 3001;
-const GATEWAY_PORT = 8787;
+/** Where the sample registers server-everything (config/sample/servers/everything.json). */
+const SAMPLE_EVERYTHING_PORT = 3001;
+const { gatewayPort: GATEWAY_PORT, upstreamPort: EVERYTHING_PORT } = portsFrom(process.argv.slice(2));
 const READY_TIMEOUT_MS = 60_000;
 
 const root = join(import.meta.dirname, "..");
@@ -62,6 +63,34 @@ function ensurePortFree(port, whatNeedsIt) {
   });
 }
 
+/** `--port N` (the gateway, 8787) and `--upstream-port N` (server-everything, 3001). */
+function portsFrom(args) {
+  const ports = { gatewayPort: 8787, upstreamPort: SAMPLE_EVERYTHING_PORT };
+  for (let i = 0; i < args.length; i++) {
+    const flag = { "--port": "gatewayPort", "--upstream-port": "upstreamPort" }[args[i]];
+    const port = Number(args[i + 1]);
+    if (!flag || !Number.isInteger(port) || port < 1 || port > 65535) {
+      console.error(`[dev] usage: npm run dev [-- --port <gateway port>] [--upstream-port <server-everything port>]`);
+      process.exit(2);
+    }
+    ports[flag] = port;
+    i++;
+  }
+  return ports;
+}
+
+/**
+ * Local secrets for `wrangler dev` (ADMIN_TOKEN, for /status): .dev.vars, made from
+ * .dev.vars.example the first time (.dev.vars is git-ignored and stays yours after that).
+ */
+function ensureDevVars() {
+  const vars = join(root, ".dev.vars");
+  const example = join(root, ".dev.vars.example");
+  if (existsSync(vars) || !existsSync(example)) return;
+  copyFileSync(example, vars);
+  say("made .dev.vars from .dev.vars.example (ADMIN_TOKEN for /status); edit it as you like");
+}
+
 /** Folders of config/sample/ and the KV prefix of the entries in each. */
 const SAMPLE_FOLDERS = { servers: "server:", agents: "agent:" };
 
@@ -82,8 +111,12 @@ function sampleEntries() {
   return entries.map(({ key, file }) => {
     const text = readFileSync(file, "utf8");
     try {
+      const value = JSON.parse(text);
+      // server-everything where --upstream-port put it.
+      if (key === "server:everything" && EVERYTHING_PORT !== SAMPLE_EVERYTHING_PORT)
+        value.url = value.url.replace(`:${SAMPLE_EVERYTHING_PORT}/`, `:${EVERYTHING_PORT}/`);
       // Stored compact, as an operator's `wrangler kv key put` would.
-      return { key, value: JSON.stringify(JSON.parse(text)) };
+      return { key, value: JSON.stringify(value) };
     } catch (error) {
       return fail(`${file} is not valid JSON: ${error.message}`);
     }
@@ -202,6 +235,7 @@ if (process.env.npm_lifecycle_event === "dev") {
   setInterval(() => process.ppid !== parent && onSignal("parent exited"), 1000).unref();
 }
 
+ensureDevVars();
 await ensurePortFree(EVERYTHING_PORT, "server-everything");
 await ensurePortFree(GATEWAY_PORT, "wrangler dev");
 say(`starting server-everything on ${HOST}:${EVERYTHING_PORT} and seeding local KV from config/sample/`);
