@@ -196,7 +196,7 @@ async function announceWhenReady() {
         say(
           [
             `gateway ready after ${seconds} s: http://${HOST}:${GATEWAY_PORT}/mcp (server 'everything' registered)`,
-            `[dev]   try it:  npx @modelcontextprotocol/inspector  → Streamable HTTP, URL http://${HOST}:${GATEWAY_PORT}/mcp`,
+            `[dev]   try it:  npm run inspector  → Streamable HTTP, URL http://${HOST}:${GATEWAY_PORT}/mcp`,
             `[dev]   stop it: Ctrl-C (or 'x' in wrangler's prompt)`,
           ].join("\n"),
         );
