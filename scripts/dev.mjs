@@ -5,7 +5,7 @@
 // behind: server-everything is stopped when wrangler exits, on Ctrl-C, on SIGTERM, and
 // when the npm process that started us goes away. The gateway itself is src/, not here.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -80,15 +80,24 @@ function portsFrom(args) {
 }
 
 /**
- * Local secrets for `wrangler dev` (ADMIN_TOKEN, for /status): .dev.vars, made from
- * .dev.vars.example the first time (.dev.vars is git-ignored and stays yours after that).
+ * `--var` flags for `wrangler dev`: the values of .dev.vars.example (ADMIN_TOKEN, so that
+ * /status answers locally) that .dev.vars does not set. Passed on the command line, not
+ * written to .dev.vars: that file is yours, and `wrangler types --check` reads it.
  */
-function ensureDevVars() {
-  const vars = join(root, ".dev.vars");
-  const example = join(root, ".dev.vars.example");
-  if (existsSync(vars) || !existsSync(example)) return;
-  copyFileSync(example, vars);
-  say("made .dev.vars from .dev.vars.example (ADMIN_TOKEN for /status); edit it as you like");
+function exampleVars() {
+  const read = (file) =>
+    existsSync(join(root, file))
+      ? readFileSync(join(root, file), "utf8")
+          .split("\n")
+          .flatMap((line) => {
+            const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+            return match ? [[match[1], match[2]]] : [];
+          })
+      : [];
+  const own = new Set(read(".dev.vars").map(([name]) => name));
+  return read(".dev.vars.example")
+    .filter(([name]) => !own.has(name))
+    .flatMap(([name, value]) => ["--var", `${name}:${value}`]);
 }
 
 /** Folders of config/sample/ and the KV prefix of the entries in each. */
@@ -235,7 +244,6 @@ if (process.env.npm_lifecycle_event === "dev") {
   setInterval(() => process.ppid !== parent && onSignal("parent exited"), 1000).unref();
 }
 
-ensureDevVars();
 await ensurePortFree(EVERYTHING_PORT, "server-everything");
 await ensurePortFree(GATEWAY_PORT, "wrangler dev");
 say(`starting server-everything on ${HOST}:${EVERYTHING_PORT} and seeding local KV from config/sample/`);
@@ -247,7 +255,7 @@ if (!stopping) {
   const wrangler = track(
     spawn(
       process.execPath,
-      [wranglerBin, "dev", "--ip", HOST, "--port", String(GATEWAY_PORT), "--persist-to", persistTo],
+      [wranglerBin, "dev", "--ip", HOST, "--port", String(GATEWAY_PORT), "--persist-to", persistTo, ...exampleVars()],
       { cwd: root, stdio: "inherit" },
     ),
   );
