@@ -27,8 +27,8 @@ export const RESERVED_HEADERS = [
 export const ServerRegistrationSchema = z
   .object({
     url: z
-      .url({ protocol: /^https?$/, error: "an http:// or https:// URL of a Streamable HTTP MCP endpoint" })
-      .describe("The upstream's Streamable HTTP MCP endpoint."),
+      .url({ protocol: /^https?$/, error: "an http:// or https:// URL of an MCP endpoint" })
+      .describe("The upstream's MCP endpoint: Streamable HTTP, or the event stream of the HTTP+SSE transport."),
     description: z.string().max(2000).default("").describe("What this server offers, for people reading the config."),
     headers: z
       .record(HeaderNameSchema, z.string().max(8192))
