@@ -5,11 +5,13 @@
 // behind: server-everything is stopped when wrangler exits, on Ctrl-C, on SIGTERM, and
 // when the npm process that started us goes away. The gateway itself is src/, not here.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { clearTimeout, setInterval } from "node:timers";
+// Node 22 (the project's, which `npm run` uses) runs TypeScript without a build step.
+import { readConfig } from "../cli/config-folder.ts";
 /* global fetch -- Node's own, since Node 18 */
 
 const HOST = "127.0.0.1";
@@ -100,25 +102,13 @@ function exampleVars() {
     .flatMap(([name, value]) => ["--var", `${name}:${value}`]);
 }
 
-/** Folders of config/sample/ and the KV prefix of the entries in each. */
-const SAMPLE_FOLDERS = { servers: "server:", agents: "agent:" };
-
 /**
- * The sample config as KV entries: settings.json → `settings`, servers/<name>.json →
- * `server:<name>`, agents/<name>.json → `agent:<name>`.
+ * The sample config as KV entries, read as `mcpgw validate` reads a config folder
+ * (cli/config-folder.ts: settings.json, servers/, agents/, …), so both agree on the layout.
  */
 function sampleEntries() {
-  const dir = join(root, "config", "sample");
-  const entries = [{ key: "settings", file: join(dir, "settings.json") }];
-  for (const [folder, prefix] of Object.entries(SAMPLE_FOLDERS)) {
-    for (const file of readdirSync(join(dir, folder))
-      .filter((f) => f.endsWith(".json"))
-      .sort()) {
-      entries.push({ key: `${prefix}${basename(file, ".json")}`, file: join(dir, folder, file) });
-    }
-  }
-  return entries.map(({ key, file }) => {
-    const text = readFileSync(file, "utf8");
+  const { entries, files } = readConfig(join(root, "config", "sample"));
+  return [...entries].map(([key, text]) => {
     try {
       const value = JSON.parse(text);
       // server-everything where --upstream-port put it.
@@ -127,7 +117,7 @@ function sampleEntries() {
       // Stored compact, as an operator's `wrangler kv key put` would.
       return { key, value: JSON.stringify(value) };
     } catch (error) {
-      return fail(`${file} is not valid JSON: ${error.message}`);
+      return fail(`${files.get(key)} is not valid JSON: ${error.message}`);
     }
   });
 }

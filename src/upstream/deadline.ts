@@ -33,3 +33,17 @@ export class Deadline {
     clearTimeout(this.#timer);
   }
 }
+
+/** Waits `ms`, or less when the signal aborts (whatever comes next then fails as cancelled or stopped). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

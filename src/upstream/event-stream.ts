@@ -10,7 +10,7 @@
 import { createParser } from "eventsource-parser";
 import { classifyMessage, type JsonRpcMessage, type JsonRpcResponse, type RequestId } from "../mcp/jsonrpc.js";
 import { errors } from "../mcp/errors.js";
-import type { Deadline } from "./deadline.js";
+import { sleep, type Deadline } from "./deadline.js";
 
 /** At most this much of an upstream answer is read: a runaway upstream cannot exhaust memory. */
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
@@ -59,7 +59,7 @@ export async function readEventStream(
     if (read.malformed) throw errors.upstreamError(reading.server, "sent malformed events and no answer");
     if (!reading.resume || position.lastEventId === undefined)
       throw errors.upstreamError(reading.server, "closed its event stream before answering").markTransient();
-    await pause(position.retryMs ?? DEFAULT_RESUME_DELAY_MS, reading.signal);
+    await sleep(position.retryMs ?? DEFAULT_RESUME_DELAY_MS, reading.signal);
     stream = await reading.resume(position.lastEventId, reading.signal);
   }
 }
@@ -104,20 +104,6 @@ async function readUntilAnswer(
     await reader.cancel().catch(() => undefined);
   }
   return answer ? { answer, malformed } : { malformed };
-}
-
-/** Waits `ms`, or less when the signal aborts (the caller's next step then fails as cancelled or timed out). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 function relay(message: JsonRpcMessage, reading: StreamReading): void {

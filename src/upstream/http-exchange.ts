@@ -300,7 +300,8 @@ async function readLimitedText(server: string, response: Response): Promise<stri
   return text;
 }
 
-function mediaType(response: Response): string {
+/** The media type of an answer, lower case, without parameters. */
+export function mediaType(response: Response): string {
   return (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 

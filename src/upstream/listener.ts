@@ -18,6 +18,7 @@ import { META, modernRequestHeaders } from "../mcp/eras.js";
 import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import { log } from "../observe/log.js";
 import type { UpstreamLink, UpstreamState } from "./upstream-link.js";
+import { sleep } from "./deadline.js";
 import { sessionForgotten } from "./http-exchange.js";
 import { upstreamRequestId } from "./ids.js";
 
@@ -239,11 +240,4 @@ async function answerOf(heard: Heard, request: JsonRpcRequest): Promise<ClientAn
   } catch (error) {
     return { error: questionErrors.relayFailed(error instanceof Error ? error.message : "relay failed") };
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }

@@ -22,7 +22,7 @@ import {
 } from "../mcp/jsonrpc.js";
 import type { ClientAnswer } from "../mcp/questions.js";
 import { Deadline } from "./deadline.js";
-import { exchange } from "./http-exchange.js";
+import { exchange, mediaType } from "./http-exchange.js";
 import type { RequestOptions } from "./link.js";
 import { questionAnswer } from "./question-answer.js";
 
@@ -73,8 +73,7 @@ export class SseChannel {
       if (controller.signal.aborted) throw errors.timeout(server.name, server.timeoutMs);
       throw errors.serverUnavailable(server.name, "connection failed").markTransient();
     }
-    const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (!response.ok || !response.body || type !== "text/event-stream") {
+    if (!response.ok || !response.body || mediaType(response) !== "text/event-stream") {
       clearTimeout(timer);
       await response.body?.cancel();
       throw errors.upstreamError(server.name, `answered HTTP ${response.status} to the HTTP+SSE transport's GET`, {

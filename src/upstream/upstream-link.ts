@@ -215,7 +215,7 @@ export class UpstreamLink {
     body: JsonRpcRequest & { id: string },
     options: RequestOptions,
   ): Promise<Sent> {
-    const channel = this.options.sse?.get(this.server);
+    const channel = this.sseChannel;
     if (!channel) return { kind: "expired" };
     const stopCancelling = this.#cancelOnAbort(state, body.id, options.signal);
     try {
@@ -290,11 +290,7 @@ export class UpstreamLink {
    */
   async reply(state: UpstreamState, id: RequestId, answer: ClientAnswer): Promise<void> {
     const body = { jsonrpc: "2.0", id, ...answer };
-    if (state.transport === "sse")
-      await this.options.sse
-        ?.get(this.server)
-        ?.post(body)
-        .catch(() => undefined);
+    if (state.transport === "sse") await this.sseChannel?.post(body).catch(() => undefined);
     else await exchange(this.#exchange(state, body), null, state.sessionId ?? null).catch(() => undefined);
   }
 
@@ -306,7 +302,7 @@ export class UpstreamLink {
   /** A notification to a legacy upstream, on its transport (through the limiter for Streamable HTTP). */
   async #post(state: UpstreamState, body: Record<string, unknown>): Promise<void> {
     if (state.transport === "sse") {
-      const channel = this.options.sse?.get(this.server);
+      const channel = this.sseChannel;
       if (channel) await channel.post(body);
       return;
     }
