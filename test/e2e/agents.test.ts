@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import type { McpError } from "@modelcontextprotocol/sdk/types.js";
 import {
   allStarted,
+  auditLines,
   connectClient,
   refusal,
   startEverything,
@@ -145,14 +146,6 @@ const rawCallInSession = ({ transport }: Connected, headers: Record<string, stri
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
-/** Audit lines the Worker has logged so far, parsed. */
-function auditLines(): Array<Record<string, unknown>> {
-  return gateway.logs
-    .map((line) => line.slice(line.indexOf(": ") + 2))
-    .filter((message) => message.startsWith("{") && message.includes('"event":"audit.'))
-    .map((message) => JSON.parse(message) as Record<string, unknown>);
-}
-
 describe("two agents with their own keys on /mcp", () => {
   it("shows each agent exactly the tools its rules allow", async () => {
     expect(await toolNames(writer.client)).toEqual(["everything__echo", "everything__get-sum"]);
@@ -248,7 +241,7 @@ describe("two agents with their own keys on /mcp", () => {
     const refused = await denial(reviewer.client.callTool({ name: "everything__get-sum", arguments: { a: 3, b: 4 } }));
     await vi.waitFor(
       () =>
-        expect(auditLines()).toContainEqual(
+        expect(auditLines(gateway)).toContainEqual(
           expect.objectContaining({
             event: "audit.decision",
             method: "tools/call",

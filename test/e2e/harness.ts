@@ -364,3 +364,11 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** The audit lines the gateway (its Worker and its objects) has logged so far, parsed. */
+export function auditLines(gateway: Gateway): Array<Record<string, unknown>> {
+  return gateway.logs
+    .map((line) => line.slice(line.indexOf(": ") + 2))
+    .filter((message) => message.startsWith("{") && message.includes('"event":"audit.'))
+    .map((message) => JSON.parse(message) as Record<string, unknown>);
+}

@@ -13,7 +13,17 @@ import {
   ElicitRequestSchema,
   type McpError,
 } from "@modelcontextprotocol/sdk/types.js";
-import { allStarted, DEFAULT_KEY, startEverything, startGateway, Teardown, textOf, type Gateway } from "./harness.js";
+import {
+  allStarted,
+  auditLines,
+  DEFAULT_KEY,
+  eventually,
+  startEverything,
+  startGateway,
+  Teardown,
+  textOf,
+  type Gateway,
+} from "./harness.js";
 import { callTool, connectModernClient, type ModernConnected } from "./modern-client.js";
 
 const RESEARCH = "everything__simulate-research-query";
@@ -111,6 +121,17 @@ describe("tasks for an SDK v1 client", () => {
     expect(textOf(result)).toContain("edge gateways");
     expect(result._meta?.[RELATED_TASK]).toEqual({ taskId: id });
     expect((await legacy.experimental.tasks.getTask(id)).status).toBe("completed");
+    // Each is one audit line, naming the task's tool.
+    await eventually("the audit line of tasks/result", () =>
+      auditLines(gateway).find(
+        (line) => line["method"] === "tasks/result" && line["name"] === "simulate-research-query",
+      ),
+    );
+    expect(auditLines(gateway).find((line) => line["method"] === "tasks/get")).toMatchObject({
+      event: "audit.upstream",
+      server: "everything",
+      name: "simulate-research-query",
+    });
   }, 30_000);
 
   it("applies the tool's response guards to a task's result", async () => {
