@@ -5,6 +5,7 @@ import { ApiKeySchema } from "./api-key-schema.js";
 import { GuardNamesSchema, GuardSchema } from "./guard-schema.js";
 import { NameSchema } from "./name-schema.js";
 import { OAuthSettingsSchema } from "./oauth-schema.js";
+import { TracingSettingsSchema } from "./tracing-schema.js";
 import { PinApprovalsSchema, ToolPinningSchema } from "./pin-schema.js";
 
 export { NameSchema };
@@ -271,6 +272,9 @@ export const SettingsSchema = z
     ),
     oauth: OAuthSettingsSchema.optional().describe(
       "Authorization servers whose OAuth access tokens (JWTs) are accepted in place of an API key: one issuer, or a list.",
+    ),
+    tracing: TracingSettingsSchema.optional().describe(
+      "Send OpenTelemetry traces of each request and upstream call to an OTLP/HTTP collector; unset: no traces.",
     ),
   })
   .strict();

@@ -23,6 +23,7 @@ import {
 } from "./schemas.js";
 import { sha256Hex } from "../observe/hash.js";
 import { SecretForms } from "../observe/secret-forms.js";
+import type { TracingConfig } from "../observe/tracing/tracer.js";
 
 export const KEY_PREFIX = {
   server: "server:",
@@ -103,6 +104,8 @@ export interface ConfigSnapshot {
   apiKeys: ReadonlyMap<string, ApiKey>;
   /** Valid guards by name; a name used in `guards` but missing here refuses the calls it applies to. */
   guards: ReadonlyMap<string, ResolvedGuard>;
+  /** settings.tracing with its header secrets substituted; absent when unset or a secret is missing. */
+  tracing?: TracingConfig;
 }
 
 /** Last parsed value of each key, so a bad edit does not erase a working entry. */
@@ -124,6 +127,7 @@ export async function loadSnapshot(
   const virtualServers = entries.named(keys, KEY_PREFIX.virtualServer, VirtualServerSchema, isName);
   const apiKeys = entries.named(keys, KEY_PREFIX.apiKey, ApiKeySchema, (hash) => API_KEY_HASH.test(hash));
   const guards = resolveGuards(entries.named(keys, KEY_PREFIX.guard, GuardSchema, isName), entries, env);
+  const tracing = resolveTracing(settings.tracing, entries, env);
   const registered = new Set([...servers.keys(), ...unusable.keys()]);
   const registrations = new Map<string, ServerRegistration>();
   for (const [name, server] of servers) registrations.set(name, server.registration);
@@ -140,6 +144,7 @@ export async function loadSnapshot(
     virtualServers,
     apiKeys,
     guards,
+    ...(tracing ? { tracing } : {}),
   };
 }
 
@@ -250,6 +255,23 @@ async function resolveServers(
 async function pinningOf(mode: ToolPinning, approved: PinApprovals): Promise<ServerPinning> {
   const key = mode === "off" ? "off" : `${mode}:${(await sha256Hex(JSON.stringify(approved))).slice(0, 12)}`;
   return { mode, approved, key };
+}
+
+/** settings.tracing with its header secrets substituted; missing secrets are a problem, and no traces are sent. */
+function resolveTracing(
+  tracing: Settings["tracing"],
+  entries: Entries,
+  env: Record<string, unknown>,
+): TracingConfig | undefined {
+  if (!tracing) return undefined;
+  const secrets = resolveHeaderSecrets(tracing.headers, env);
+  if (!secrets.ok) {
+    const problem = `tracing.headers reference missing secret(s) ${secrets.missing.join(", ")}: no traces are sent until they are set with 'wrangler secret put' (or .dev.vars locally)`;
+    entries.problems.push({ key: SETTINGS_KEY, problem, keptLastGood: false });
+    return undefined;
+  }
+  const { endpoint, serviceName, sampleRatio } = tracing;
+  return { endpoint, headers: secrets.headers, serviceName, sampleRatio };
 }
 
 /** Guards with their provider's header secrets substituted; one whose secrets are missing is a problem, and absent. */
