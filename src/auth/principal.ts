@@ -29,18 +29,34 @@ export function sameIdentity(a: Identity, b: Identity): boolean {
   return a.agent === b.agent && a.delegate === b.delegate && a.virtualServer === b.virtualServer;
 }
 
-/** What audit lines say about the request beyond the identity: which request, which key. */
+/**
+ * What audit lines say about the request beyond the identity: which request, which key;
+ * and, only when settings.tracing is set, what its spans need of the HTTP request (left out
+ * of audit lines).
+ */
 export interface Caller {
   requestId: string;
   keyId?: string;
   keyLabel?: string;
   oauthIssuer?: string;
   oauthSubject?: string;
+  trace?: TraceInput;
 }
 
-export function callerOf(principal: Principal, requestId: string): Caller {
+/** What the spans of a request take from its HTTP request. */
+export interface TraceInput {
+  /** The client's `traceparent` header, unchecked (spans read it strictly). */
+  parent?: string;
+  /** The client's session, as a digest of its id (never the id itself). */
+  session?: string;
+  /** The MCP-Protocol-Version header. */
+  protocolVersion?: string;
+}
+
+export function callerOf(principal: Principal, requestId: string, trace?: TraceInput): Caller {
   return {
     requestId,
+    ...(trace !== undefined ? { trace } : {}),
     ...(principal.keyId !== undefined ? { keyId: principal.keyId } : {}),
     ...(principal.keyLabel !== undefined ? { keyLabel: principal.keyLabel } : {}),
     ...(principal.oauthIssuer !== undefined ? { oauthIssuer: principal.oauthIssuer } : {}),

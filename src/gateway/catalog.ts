@@ -23,6 +23,7 @@ import { sha256Hex } from "../observe/hash.js";
 import type { PinStore } from "../observe/tool-pins.js";
 import { fetchAllPages, type Item } from "./list-pages.js";
 import { checkPins } from "./pins/pin-check.js";
+import { endUpstreamSpan, upstreamSpan, withTraceparent, type Tracing } from "./upstream-spans.js";
 import type { HandOver, Upstream } from "./upstreams.js";
 
 export type { ListKind } from "../mcp/methods.js";
@@ -55,6 +56,8 @@ export interface ListRequest {
   deadlineMs: number | undefined;
   /** Where tool definitions are pinned (settings.toolPinning). */
   pins: PinStore;
+  /** The span a fetch is traced under, when traces are sent (upstream-spans.ts). */
+  tracing?: Tracing;
 }
 
 type Listed = ServerItems | { handOver: HandOver };
@@ -97,6 +100,22 @@ export async function collect(
 /** The last list seen for routing, even when expired or the upstream is now failing. */
 export function lastKnown(kind: ListKind, upstream: Upstream, agent: string): ServerItems | undefined {
   return cache.get(cacheKey(upstream, kind, agent));
+}
+
+/** An upstream's whole list, fetched under a CLIENT span of the request that needed it. */
+async function tracedFetch(kind: ListKind, upstream: Upstream, request: ListRequest) {
+  const span = request.tracing && upstreamSpan(request.tracing, LISTS[kind].method, upstream, undefined);
+  if (!span) return fetchAllPages(kind, upstream, request.snapshot.settings.maxListItems);
+  try {
+    const fetched = await fetchAllPages(kind, upstream, request.snapshot.settings.maxListItems, (params) =>
+      withTraceparent(params ?? {}, span),
+    );
+    endUpstreamSpan(span, "handOver" in fetched ? "handed-over" : "ok");
+    return fetched;
+  } catch (error) {
+    endUpstreamSpan(span, error instanceof GatewayError ? error.code : "INTERNAL_ERROR");
+    throw error;
+  }
 }
 
 /** A list depends on the registration, and (tools) on the pins it was checked against. */
@@ -153,7 +172,7 @@ async function fetchList(kind: ListKind, upstream: Upstream, request: ListReques
   const fetched =
     state.capabilities[LISTS[kind].capability] === undefined
       ? { items: [] }
-      : await fetchAllPages(kind, upstream, settings.maxListItems);
+      : await tracedFetch(kind, upstream, request);
   if ("handOver" in fetched) return fetched;
   late.delete(registrationKey(upstream));
   const shared = `${registrationKey(upstream)}|${kind}|${scopeOf(upstream)}`;

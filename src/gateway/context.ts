@@ -6,7 +6,9 @@ import type { ConfigSnapshot, ResolvedServer } from "../config/snapshot.js";
 import type { Caller, Identity } from "../auth/principal.js";
 import type { JsonRpcNotification } from "../mcp/jsonrpc.js";
 import { listsChangedBy } from "../mcp/methods.js";
+import { GATEWAY_INFO } from "../mcp/gateway-info.js";
 import type { Observer } from "../observe/observer.js";
+import { Tracer, type Span } from "../observe/tracing/tracer.js";
 import type { PinStore } from "../observe/tool-pins.js";
 import type { RateGate } from "../ratelimit/rate-limits.js";
 import { Limiter } from "../upstream/limiter.js";
@@ -52,9 +54,16 @@ export interface CallContext {
   /** Keeps work that outlives the request going (the invocation's waitUntil). */
   background: (work: Promise<unknown>) => void;
   session: SessionHooks;
+  /** Makes this invocation's spans; absent unless settings.tracing is set (call-spans.ts). */
+  tracer?: Tracer;
+  /**
+   * The SERVER span of the one request this context answers: set on a per-request copy of
+   * the context (router.ts's callFor), only when traces are sent.
+   */
+  span?: Span;
 }
 
-export interface ContextInput extends Omit<CallContext, "policy" | "upstreams" | "session"> {
+export interface ContextInput extends Omit<CallContext, "policy" | "upstreams" | "session" | "tracer" | "span"> {
   session?: SessionHooks;
   /**
    * How this invocation reaches each visible upstream. Every fetch of the invocation goes
@@ -80,7 +89,9 @@ export function buildContext(input: ContextInput): CallContext {
   const upstreams = [...input.snapshot.servers.values()]
     .filter((server) => policy.decideServer(server.name).allowed)
     .map((server) => reach(server, limiter));
-  return { ...facts, policy, upstreams, session: session ?? NO_SESSION };
+  const tracing = input.snapshot.tracing;
+  const tracer = tracing ? { tracer: new Tracer(tracing, GATEWAY_INFO, input.background) } : {};
+  return { ...facts, policy, upstreams, session: session ?? NO_SESSION, ...tracer };
 }
 
 /** The same invocation as a narrower identity (a sub-agent): its policy, and only the upstreams it may see. */

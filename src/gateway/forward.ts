@@ -12,6 +12,7 @@ import { canBeAsked } from "../mcp/questions.js";
 import { audit } from "../observe/audit.js";
 import type { RequestOptions } from "../upstream/link.js";
 import type { Call, Params } from "./call.js";
+import { endUpstreamSpan, upstreamSpan, withTraceparent } from "./upstream-spans.js";
 import { clientOptions, exchangeWithClient } from "./client-loop.js";
 import { presentExecuted } from "./executed-result.js";
 import { confirmCall, sealFollowUp, type Confirmation } from "./guards/confirmation.js";
@@ -43,11 +44,11 @@ export async function forward(
   if (mode === "bridge" && call.ctx.at === "worker" && call.channel.era === "legacy")
     return { kind: "handed-over", handOver: { counted: call.counted } };
   const placement = await place(call, upstream, sending, true);
-  const sent = await recorded(call, method, upstream, sending, subject, async () => {
+  const sent = await recorded(call, method, upstream, sending, subject, async (traced) => {
     const exchanged =
       mode === "bridge"
-        ? await runAsTask(call, upstream, placement, sending)
-        : await exchangeWithClient(call, upstream, placement, method, sending);
+        ? await runAsTask(call, upstream, placement, traced)
+        : await exchangeWithClient(call, upstream, placement, method, traced);
     const sent = limited(exchanged, about);
     const guarded = guards ? await guardResponse(about, guards, sent) : sent;
     const presented = mode === "relay" ? await sealCreatedTask(call, upstream, tool, guarded) : guarded;
@@ -61,8 +62,8 @@ const proceed = (params: Params): Confirmation => ({ kind: "proceed", params, co
 /** A request the gateway makes of an upstream on the client's behalf that needs nothing of it (logging/setLevel). */
 export async function forwardQuietly(call: Call, method: string, upstream: Upstream, params: Params): Promise<Sent> {
   const placement = await place(call, upstream, params, false);
-  return recorded(call, method, upstream, params, undefined, () =>
-    upstream.send(placement, method, params, clientOptions(call, upstream.server.name, params).options),
+  return recorded(call, method, upstream, params, undefined, (traced) =>
+    upstream.send(placement, method, traced, clientOptions(call, upstream.server.name, traced).options),
   );
 }
 
@@ -130,22 +131,29 @@ async function recorded(
   upstream: Upstream,
   params: Params,
   subject: CallSubject | undefined,
-  send: () => Promise<Sent>,
+  /** Sends `traced`: the params, made the parent of what the upstream does when traces are sent. */
+  send: (traced: Params) => Promise<Sent>,
 ): Promise<Sent> {
   const started = Date.now();
+  const span = upstreamSpan(call.ctx, method, upstream, subject);
   let status = "ok";
   let outcome: unknown;
   try {
-    const sent = await send();
-    if (sent.kind === "handed-over") return sent;
+    const sent = await send(withTraceparent(params, span));
+    if (sent.kind === "handed-over") {
+      endUpstreamSpan(span, "handed-over");
+      return sent;
+    }
     const response = sent.response;
     if ("error" in response) status = `error:${response.error.code}`;
     outcome = "error" in response ? response.error : response.result;
     record(call, method, upstream, { params, subject, status, latencyMs: Date.now() - started, outcome });
+    endUpstreamSpan(span, status);
     return sent;
   } catch (error) {
     status = error instanceof GatewayError ? error.code : "INTERNAL_ERROR";
     record(call, method, upstream, { params, subject, status, latencyMs: Date.now() - started, outcome });
+    endUpstreamSpan(span, status);
     throw error;
   }
 }

@@ -21,13 +21,15 @@ export async function fetchAllPages(
   kind: ListKind,
   upstream: Upstream,
   maxItems: number,
+  /** What each page's params become before they are sent (a trace context added). */
+  traced: (params: Record<string, unknown> | undefined) => Record<string, unknown> | undefined = (params) => params,
 ): Promise<FetchedList | { handOver: HandOver }> {
   const fetched: FetchedList = { items: [] };
   const seen = new Set<string>();
   const { method } = LISTS[kind];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const sent = await upstream.fetch(method, cursor === undefined ? undefined : { cursor });
+    const sent = await upstream.fetch(method, traced(cursor === undefined ? undefined : { cursor }));
     if (sent.kind === "handed-over") return { handOver: sent.handOver };
     const next = addPage(kind, upstream.server.name, sent.response, fetched, maxItems);
     if (next === undefined) return fetched;

@@ -6,8 +6,11 @@ import type { CallContext } from "./context.js";
 /** The fields every audit line of this request shares, plus the line's own (undefined ones dropped). */
 export function auditLine(ctx: CallContext, line: AuditLine): AuditLine {
   const { agent, delegate, virtualServer } = ctx.identity;
-  const full: Record<string, unknown> = { ...ctx.caller, agent, delegate, virtualServer, ...line };
+  const { trace: _trace, ...caller } = ctx.caller;
+  const full: Record<string, unknown> = { ...caller, agent, delegate, virtualServer, ...line };
   full["revision"] = ctx.snapshot.revision;
+  // With traces on, the line names its trace, so a log search and a trace view meet.
+  if (ctx.span) full["traceId"] = ctx.span.context.traceId;
   for (const key of Object.keys(full)) if (full[key] === undefined) delete full[key];
   return full as unknown as AuditLine;
 }

@@ -15,6 +15,7 @@ import { callByUri, callNamed, complete, discover, setLogLevel } from "./calls.j
 import type { ClientChannel } from "./client-channel.js";
 import type { CallContext } from "./context.js";
 import { list } from "./lists.js";
+import { endServerSpan, serverSpan } from "./call-spans.js";
 import { auditDenied } from "./record.js";
 import { listTasks, taskRequest } from "./tasks/task-calls.js";
 import type { HandOver } from "./upstreams.js";
@@ -48,21 +49,47 @@ export interface RouteOptions {
   channel: ClientChannel;
   /** The Worker that handed this request over counted it against the rate limits. */
   counted?: boolean;
+  /** The `traceparent` of the Worker's span that handed this request over. */
+  handedFrom?: string | undefined;
+}
+
+/** One client request entering the pipeline here, with its SERVER span when traces are sent. */
+export function callFor(request: JsonRpcRequest, ctx: CallContext, options: RouteOptions): Call {
+  const span = serverSpan(ctx, request, options.handedFrom);
+  const traced = span ? { ...ctx, span } : ctx;
+  return { request, ctx: traced, channel: options.channel, counted: options.counted ?? false };
 }
 
 export async function route(request: JsonRpcRequest, ctx: CallContext, options: RouteOptions): Promise<Routed> {
-  const call: Call = { request, ctx, channel: options.channel, counted: options.counted ?? false };
-  const routed = await answer(call);
+  const call = callFor(request, ctx, options);
+  const routed = await spanned(call, answer(call));
   if (routed.kind === "answered") ctx.observer.request("error" in routed.response);
+  // The object that takes it over continues this span.
+  const span = call.ctx.span;
+  if (routed.kind === "handed-over" && span) routed.handOver.traceparent = span.traceparent;
   return routed;
 }
 
 /** Runs the handler of an answer that was started elsewhere (see forward.ts's finishHandedCall). */
 export async function answerWith(call: Call, run: () => Promise<Answer>): Promise<JsonRpcResponse> {
-  const routed = await settle(call, run);
+  const routed = await spanned(call, settle(call, run));
   if (routed.kind === "handed-over") throw new Error("a handed-over call was handed over again");
   call.ctx.observer.request("error" in routed.response);
   return routed.response;
+}
+
+/** Ends the call's SERVER span with how it was answered (or that it failed unexpectedly). */
+async function spanned(call: Call, routing: Promise<Routed>): Promise<Routed> {
+  const span = call.ctx.span;
+  if (!span) return routing;
+  try {
+    const routed = await routing;
+    endServerSpan(span, routed.kind === "answered" ? routed.response : undefined);
+    return routed;
+  } catch (error) {
+    span.fail("INTERNAL_ERROR").end();
+    throw error;
+  }
 }
 
 function answer(call: Call): Promise<Routed> {

@@ -141,6 +141,7 @@ export function collectFor(
     background: ctx.background,
     deadlineMs: deadline ? ctx.snapshot.settings.listDeadlineMs : undefined,
     pins: ctx.pins,
+    ...(ctx.span ? { tracing: ctx } : {}),
   });
 }
 

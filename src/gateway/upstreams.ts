@@ -32,6 +32,8 @@ export interface HandOver {
   stream?: UpstreamStream;
   subject?: CallSubject;
   sent?: Record<string, unknown>;
+  /** The `traceparent` of the span that handed it over, continued by the owner (call-spans.ts). */
+  traceparent?: string;
 }
 
 export type Sent = { kind: "answered"; response: JsonRpcResponse } | { kind: "handed-over"; handOver: HandOver };

@@ -15,7 +15,8 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../mcp/jsonrpc.js";
-import { callerOf, identityOf } from "../auth/principal.js";
+import { identityOf } from "../auth/principal.js";
+import { callerFor } from "./caller.js";
 import { countUnrouted } from "../gateway/call.js";
 import { rateGateFor } from "../ratelimit/rate-limits.js";
 import { sessionIdKey } from "../session/session-id-key.js";
@@ -68,7 +69,7 @@ async function handleLegacyPost(c: Ctx, post: Post): Promise<Response> {
       initialize.message,
       format,
       identityOf(c.get("principal")),
-      callerOf(c.get("principal"), c.get("requestId")),
+      await callerFor(c, sessionId),
     );
   }
   const presented = c.req.header(SESSION_HEADER);
@@ -82,7 +83,7 @@ async function handleLegacyPost(c: Ctx, post: Post): Promise<Response> {
     env: c.env,
     snapshot: c.get("snapshot"),
     identity: identityOf(c.get("principal")),
-    caller: callerOf(c.get("principal"), c.get("requestId")),
+    caller: await callerFor(c, sessionId),
     sessionId,
     messages,
     batch,

@@ -5,7 +5,8 @@
 // call cancelled. `subscriptions/listen` streams what changes for this principal.
 import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
-import { callerOf, identityOf } from "../auth/principal.js";
+import { identityOf, type Caller } from "../auth/principal.js";
+import { callerFor } from "./caller.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { configStore } from "../config/store.js";
 import { errors } from "../mcp/errors.js";
@@ -38,15 +39,7 @@ export async function handleModern(
   if (message.kind === "notification") return acceptedResponse();
   const request = message.message;
   const client: ClientFacts = { era: "modern", capabilities: envelope.clientCapabilities, logLevel: envelope.logLevel };
-  const contextWith = (snapshot: ConfigSnapshot) =>
-    statelessContext({
-      env: c.env,
-      snapshot,
-      identity: identityOf(c.get("principal")),
-      caller: callerOf(c.get("principal"), c.get("requestId")),
-      client,
-      background: (work) => c.executionCtx.waitUntil(work),
-    });
+  const contextWith = contextMaker(c, client, await callerFor(c));
   const ctx = contextWith(c.get("snapshot"));
   if (!offeredIn(request.method, "modern")) {
     // A method this revision does not have (one it removed, such as initialize or ping, or an
@@ -86,4 +79,17 @@ export async function handleModern(
     });
   c.executionCtx.waitUntil(work);
   return reply.response;
+}
+
+/** This request's context under a snapshot: the one in force, or a later one a listener is told of. */
+function contextMaker(c: Ctx, client: ClientFacts, caller: Caller) {
+  return (snapshot: ConfigSnapshot) =>
+    statelessContext({
+      env: c.env,
+      snapshot,
+      identity: identityOf(c.get("principal")),
+      caller,
+      client,
+      background: (work) => c.executionCtx.waitUntil(work),
+    });
 }

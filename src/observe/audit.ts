@@ -33,6 +33,8 @@ export interface AuditLine {
   rule?: string;
   /** Config revision in force. */
   revision?: string;
+  /** With settings.tracing: the trace of the request (32 hex digits), as the collector shows it. */
+  traceId?: string;
   /** "ok", "error:<JSON-RPC code>", or a gateway code such as "TIMEOUT" or "SERVER_UNAVAILABLE". */
   upstreamStatus?: string;
   latencyMs?: number;

@@ -33,7 +33,7 @@ import { countUnrouted } from "../gateway/call.js";
 import type { CallContext } from "../gateway/context.js";
 import { finishHandedCall } from "../gateway/forward.js";
 import { OwnedUpstream } from "../gateway/owned-upstreams.js";
-import { answerWith, route } from "../gateway/router.js";
+import { answerWith, callFor, route } from "../gateway/router.js";
 import type { HandOver } from "../gateway/upstreams.js";
 import { log } from "../observe/log.js";
 import { flushOpsSoon, observerFor } from "../observe/observer.js";
@@ -162,7 +162,7 @@ export class McpSession extends DurableObject<Env> {
     const reply = await this.#streams.reply(format, streamable);
     if (handOver?.forgotten) await this.#slots.forget(handOver.forgotten.server, handOver.forgotten.sessionId);
     const answers = async (ctx: CallContext) =>
-      Promise.all(requests.map((request) => this.#answer(request, ctx, record, reply, handOver?.counted ?? false)));
+      Promise.all(requests.map((request) => this.#answer(request, ctx, record, reply, handOver)));
     this.ctx.waitUntil(this.#replyWith(reply, batch, record, caller, answers));
     return reply.response;
   }
@@ -295,10 +295,14 @@ export class McpSession extends DurableObject<Env> {
     ctx: CallContext,
     record: SessionRecord,
     reply: Reply,
-    counted: boolean,
+    handOver: HandOver | undefined,
   ): Promise<JsonRpcResponse | undefined> {
     return this.#cancellable(request, record, reply, async (channel) => {
-      const routed = await route(request, ctx, { channel, counted });
+      const routed = await route(request, ctx, {
+        channel,
+        counted: handOver?.counted ?? false,
+        handedFrom: handOver?.traceparent,
+      });
       // Nothing is handed over from where every upstream session is owned.
       if (routed.kind === "handed-over") throw new Error("the session object handed a request over");
       return routed.response;
@@ -314,7 +318,7 @@ export class McpSession extends DurableObject<Env> {
     handed: HandedCall,
   ): Promise<JsonRpcResponse | undefined> {
     return this.#cancellable(request, record, reply, (channel) => {
-      const call = { request, ctx, channel, counted: true };
+      const call = callFor(request, ctx, { channel, counted: true, handedFrom: handed.traceparent });
       const server = handed.stream.server;
       const upstream = ctx.upstreams.find(
         (u): u is OwnedUpstream => u instanceof OwnedUpstream && u.server.name === server,

@@ -20,6 +20,8 @@ export interface HandedCall {
   subject?: CallSubject;
   /** The params sent upstream (names mapped), for the audit line. */
   sent?: Record<string, unknown>;
+  /** The `traceparent` of the Worker's span, continued by the object. */
+  traceparent?: string;
 }
 
 export interface HeldCallOptions {

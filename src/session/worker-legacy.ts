@@ -29,7 +29,7 @@ import { SSE_HEADERS } from "../wire/sse.js";
 import { BorrowedSessions } from "./borrowed-sessions.js";
 import { BorrowedUpstream } from "./borrowed-upstream.js";
 import type { McpSession } from "./mcp-session.js";
-import type { SessionView } from "./protocol.js";
+import type { HandedCall, SessionView } from "./protocol.js";
 import { pinStoreFor } from "../observe/tool-pins.js";
 import { stateSealFor } from "./state-seal.js";
 
@@ -186,7 +186,12 @@ async function handOver(
   const stream = handOver.stream;
   if (!stream) return handOver;
   const { drained: _drained, ...handed } = stream;
-  const call = { stream: handed, ...(handOver.subject ? { subject: handOver.subject } : {}), sent: handOver.sent };
+  const call: HandedCall = {
+    stream: handed,
+    ...(handOver.subject ? { subject: handOver.subject } : {}),
+    sent: handOver.sent,
+    ...(handOver.traceparent ? { traceparent: handOver.traceparent } : {}),
+  };
   try {
     return await session.adopt(post.identity, post.caller, request, call, post.format, post.streamable);
   } catch (failure) {

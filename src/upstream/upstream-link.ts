@@ -29,6 +29,7 @@ import { questionAnswer } from "./question-answer.js";
 import { learn } from "./learn.js";
 import type { SseChannel, SseChannels } from "./sse-channel.js";
 import { upstreamRequestId } from "./ids.js";
+import { traceHeaders } from "./trace-headers.js";
 import type { Attempt, RequestOptions, SessionSlot, UpstreamState, UpstreamStream } from "./link.js";
 
 export type { Attempt, RequestOptions, SessionSlot, UpstreamState, UpstreamStream } from "./link.js";
@@ -256,7 +257,11 @@ export class UpstreamLink {
     const body = { jsonrpc: "2.0", id, method, params: sent };
     const ex: Exchange = {
       ...this.#exchange(undefined, body, options),
-      headers: { ...this.server.headers, ...modernRequestHeaders(method, sent, state.protocolVersion) },
+      headers: {
+        ...this.server.headers,
+        ...modernRequestHeaders(method, sent, state.protocolVersion),
+        ...traceHeaders(sent),
+      },
     };
     const outcome = await this.limiter.run(() => exchange(ex, id, null));
     if (outcome.kind !== "response")
@@ -328,10 +333,11 @@ export class UpstreamLink {
       else if (message.kind === "request" && state) return this.#answerUpstream(state, message.message, options);
       return undefined;
     };
+    const trace = traceHeaders(body["params"]);
     return {
       server: this.server.name,
       url: this.server.registration.url,
-      headers: this.headers(state),
+      headers: trace ? { ...this.headers(state), ...trace } : this.headers(state),
       body,
       timeoutMs: options.timeoutMs ?? this.server.timeoutMs,
       breaker: this.server.breaker,

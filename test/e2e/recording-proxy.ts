@@ -23,6 +23,8 @@ export interface ProxiedExchange {
   httpMethod: string;
   /** The Mcp-Session-Id the request carried, if any. */
   sessionId: string | undefined;
+  /** The W3C `traceparent` header the request carried, if any. */
+  traceparent: string | undefined;
   /** The JSON-RPC messages of a POST body (one, or a batch's). */
   messages: ProxiedMessage[];
   /** The target's HTTP status, once it answered; 502 when it could not be reached. */
@@ -56,6 +58,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       const exchange: ProxiedExchange = {
         httpMethod: req.method ?? "GET",
         sessionId: Array.isArray(header) ? header[0] : header,
+        traceparent: req.headers["traceparent"] as string | undefined,
         messages: parseMessages(body),
         open: false,
       };
