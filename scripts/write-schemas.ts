@@ -1,10 +1,13 @@
-// `npm run schemas`: writes schemas/*.json from the zod schemas and removes files of
-// schemas that no longer exist. test/unit/schemas.test.ts fails when this was not run.
+// `npm run schemas`: writes schemas/*.json from the zod schemas, removes files of schemas
+// that no longer exist, and rewrites the generated tables of docs/configuration.md.
+// test/unit/schemas.test.ts fails when this was not run.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderSchemaFiles, SCHEMAS_DIR } from "./schema-files.js";
+import { CONFIG_DOC, renderConfigDoc } from "./schema-tables.js";
 
-const dir = join(import.meta.dirname, "..", SCHEMAS_DIR);
+const root = join(import.meta.dirname, "..");
+const dir = join(root, SCHEMAS_DIR);
 const files = renderSchemaFiles();
 
 mkdirSync(dir, { recursive: true });
@@ -23,3 +26,9 @@ for (const [name, content] of files) {
   console.log(`wrote ${SCHEMAS_DIR}/${name}`);
 }
 console.log(`${SCHEMAS_DIR}/: ${files.size} schema file(s), ${written} rewritten`);
+
+const docPath = join(root, CONFIG_DOC);
+const doc = readFileSync(docPath, "utf8");
+const rendered = await renderConfigDoc(doc, docPath);
+if (rendered !== doc) writeFileSync(docPath, rendered);
+console.log(`${CONFIG_DOC}: ${rendered === doc ? "up to date" : "tables rewritten"}`);

@@ -18,7 +18,9 @@ export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 const DetectSchema = z
   .partialRecord(z.enum(DETECTOR_NAMES), GuardActionSchema)
-  .describe("Per detector (email, phone, credit_card, iban, ip, secret, custom): what to do with a match.");
+  .describe(
+    "Per detector (`email`, `phone`, `credit_card`, `iban`, `ip`, `secret`, `custom`): `mask`, `block` or `log` a match. Empty is only valid with a `provider`.",
+  );
 
 /** Upper-case kinds, as placeholders show them: `<EMPLOYEE_ID>`. */
 const KindSchema = z
@@ -53,53 +55,60 @@ const ProviderUrlSchema = AuthUrlSchema;
 
 export const PresidioProviderSchema = z
   .object({
-    type: z.literal("presidio"),
-    url: ProviderUrlSchema.describe("The analyzer's base URL; the gateway POSTs to <url>/analyze."),
+    type: z.literal("presidio").describe("The analyzer's API: Presidio's `POST <url>/analyze`."),
+    url: ProviderUrlSchema.describe("Its base URL: `https://`, or `http://` on loopback only; no credentials in it."),
     entities: z
       .record(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, "a Presidio entity type such as PERSON"), GuardActionSchema)
       .refine((entities) => Object.keys(entities).length > 0, "name at least one entity type")
-      .describe("Per Presidio entity type (PERSON, US_SSN, …): what to do with a match."),
+      .describe(
+        "Which Presidio entity types to ask for (`PERSON`, `US_SSN`, …) and what to do with each: `mask`, `block` or `log`.",
+      ),
     language: z
       .string()
       .regex(/^[a-z]{2}$/)
-      .default("en"),
+      .default("en")
+      .describe("Sent as `language`: two lower-case letters."),
     scoreThreshold: z.number().min(0).max(1).default(0.5).describe("Findings scored lower are ignored."),
-    timeoutMs: z.number().int().min(50).max(30_000).default(2000),
+    timeoutMs: z.number().int().min(50).max(30_000).default(2000).describe("How long the analyzer may take."),
     onError: z
       .enum(["block", "allow"])
       .describe(
-        "When the analyzer fails or is slow: block refuses the request or result; allow lets it through unchecked by the analyzer (the built-in detectors still apply). Audited either way.",
+        "When the analyzer fails, answers something that is not a list of findings, or is slower than `timeoutMs`: `block` refuses the call (`GUARD_UNAVAILABLE`); `allow` lets it through with only the built-in detectors' checks. Audited either way.",
       ),
     headers: z
       .record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(8192))
       .default({})
-      .describe("Headers sent to the analyzer. Values may reference Worker secrets as ${NAME}."),
+      .describe("Headers sent to the analyzer; values may reference Worker secrets as `${NAME}`."),
   })
   .strict();
 export type PresidioProvider = z.infer<typeof PresidioProviderSchema>;
 
 export const GuardSchema = z
   .object({
-    description: z.string().max(2000).default(""),
+    description: z.string().max(2000).default("").describe("What the guard is for, for people reading the config."),
     detect: DetectSchema.default({}),
     on: z
       .array(z.enum(["request", "response"]))
       .min(1)
       .default(["request", "response"])
-      .describe("What the guard checks: the request's arguments, the response's result, or both."),
+      .describe("Which side the guard checks: the request's arguments, the result, or both."),
     patterns: z
       .array(CustomPatternSchema)
       .max(100)
       .default([])
-      .describe("The `custom` detector's patterns, each with the kind its placeholder names."),
+      .describe(
+        "The `custom` detector's patterns (required when `detect.custom` is set): `kind` upper-case (`EMPLOYEE_ID`, as its placeholder names it), `pattern` a JavaScript regular expression (at most 1000 characters, run with the `g` and `u` flags) that cannot match the empty string.",
+      ),
     phoneRegion: z
       .string()
       .regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as US or DE")
       .refine(isSupportedCountry, "a country with a telephone numbering plan")
       .default("US")
-      .describe("The country whose national format phone numbers without a '+' are read in."),
+      .describe(
+        "The country (an ISO 3166-1 alpha-2 code) whose national format phone numbers without `+` are read in.",
+      ),
     provider: PresidioProviderSchema.optional().describe(
-      "A Presidio-compatible analyzer the guard also asks, with its own entity actions.",
+      "An external analyzer that speaks Presidio's API, asked beside the built-in detectors; its fields are below.",
     ),
   })
   .strict()

@@ -219,7 +219,7 @@ async function resolveServers(
   for (const key of keys.filter((k) => k.startsWith(KEY_PREFIX.server)).sort()) {
     const name = key.slice(KEY_PREFIX.server.length);
     if (!NameSchema.safeParse(name).success) {
-      const problem = `'${name}' is not a valid name: ${NameSchema.description ?? "see README"}`;
+      const problem = `'${name}' is not a valid name: ${NameSchema.description ?? "see docs/configuration.md"}`;
       entries.problems.push({ key, problem, keptLastGood: false });
       unusable.set(name, "invalid name");
       continue;

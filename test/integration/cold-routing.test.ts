@@ -15,7 +15,7 @@ import { askModern } from "./support/hostile.js";
 const HANG_TIMEOUT_MS = 60_000;
 /** A test that waits for the hanging upstream fails by running out of this. */
 const TEST_TIMEOUT_MS = 10_000;
-/** A new 2025-era session waits up to 3 s at initialize for upstreams to describe themselves (README, Sessions). */
+/** A new 2025-era session waits up to 3 s at initialize for upstreams to describe themselves (docs/protocol.md, Sessions). */
 const SESSION_TEST_TIMEOUT_MS = 15_000;
 /** How long lists and prefix-less routing wait for each upstream, in these tests. */
 const LIST_DEADLINE_MS = 200;
@@ -35,7 +35,7 @@ const unavailableOf = (answer: RpcMessage) =>
 
 /**
  * Opens a 2025-era session and calls `tool` in it: first with a progress token, which the
- * session object answers itself (README, Where a call is answered), then plainly.
+ * session object answers itself (docs/protocol.md, Where a call is answered), then plainly.
  */
 async function expectFirstSessionCallAnswered(tool: string): Promise<void> {
   const session = await GatewayClient.connect();

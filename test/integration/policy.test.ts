@@ -202,8 +202,8 @@ describe("agent rules", () => {
     });
   });
 
-  describe("the README's precedence table, through the Worker", () => {
-    it("decides each row as the README says, citing the same rule in refusals and audit lines", async () => {
+  describe("the precedence table of docs/policy.md, through the Worker", () => {
+    it("decides each row as docs/policy.md says, citing the same rule in refusals and audit lines", async () => {
       const tenants = {
         github: FixtureTenant.create("readme-github"),
         postgres: FixtureTenant.create("readme-postgres", "second"),

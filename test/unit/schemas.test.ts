@@ -1,12 +1,13 @@
 /// <reference types="node" />
-// The published JSON Schemas match the zod schemas they come from, the README's
-// configuration reference documents every field with its default, and the sample
-// configuration that `npm run dev` seeds into KV is valid.
+// The published JSON Schemas and the tables of docs/configuration.md match the zod schemas
+// they come from (every field with its default), and the sample configuration that
+// `npm run dev` seeds into KV is valid.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { renderSchemaFiles, SCHEMAS_DIR } from "../../scripts/schema-files.js";
+import { CONFIG_DOC, renderConfigDoc } from "../../scripts/schema-tables.js";
 import { AgentRulesSchema, NameSchema, ServerRegistrationSchema, SettingsSchema } from "../../src/config/schemas.js";
 import { GuardSchema } from "../../src/config/guard-schema.js";
 
@@ -41,25 +42,36 @@ describe("schemas/", () => {
   });
 });
 
-describe("the README's configuration reference", () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
+describe("docs/configuration.md", () => {
+  const path = join(root, CONFIG_DOC);
+  const doc = readFileSync(path, "utf8");
+
+  it("has the tables `npm run schemas` writes from the zod schemas", async () => {
+    const expected = await renderConfigDoc(doc, path);
+    const lines = doc.split("\n");
+    const wanted = expected.split("\n");
+    const first = lines.findIndex((line, i) => line !== wanted[i]);
+    const stale =
+      `${CONFIG_DOC} is out of date with the zod schemas in src/config/: run \`npm run schemas\` and commit ` +
+      `the result. First difference, line ${first + 1}:\n  is:        ${lines[first]}\n  should be: ${wanted[first]}`;
+    expect(doc === expected, stale).toBe(true);
+  });
+
   const sections = [
-    { heading: "### `server:<name>`", schema: ServerRegistrationSchema },
-    { heading: "### `settings`", schema: SettingsSchema },
-    { heading: "### `guard:<name>`", schema: GuardSchema },
+    { heading: "## `server:<name>`", schema: ServerRegistrationSchema },
+    { heading: "## `settings`", schema: SettingsSchema },
+    { heading: "## `guard:<name>`", schema: GuardSchema },
   ];
 
   it.each(sections)("$heading has one row per field, with the field's default", ({ heading, schema }) => {
-    const rows = tableRows(readme, heading);
+    const rows = tableRows(doc, heading);
     const fields: Record<string, z.ZodType> = schema.shape;
-    expect([...rows.keys()].sort(), "README rows vs fields in src/config/schemas.ts").toEqual(
-      Object.keys(fields).sort(),
-    );
+    expect([...rows.keys()].sort(), `${CONFIG_DOC} rows vs fields in src/config/`).toEqual(Object.keys(fields).sort());
     for (const [field, fieldSchema] of Object.entries(fields)) {
       // What the field becomes when left out: its default, nothing (optional), or an error (required).
       const omitted = fieldSchema.safeParse(undefined);
       const expected = !omitted.success ? "—" : omitted.data === undefined ? "unset" : JSON.stringify(omitted.data);
-      expect(rows.get(field), `README default of ${field}`).toContain(expected);
+      expect(rows.get(field), `${CONFIG_DOC}: default of ${field}`).toContain(expected);
     }
   });
 });
@@ -108,8 +120,8 @@ describe("config/sample/", () => {
 /** Field → "default" cell of the first table after a heading (rows: | `field` | type | default | meaning |). */
 function tableRows(markdown: string, heading: string): Map<string, string> {
   const start = markdown.indexOf(`\n${heading}\n`);
-  expect(start, `README has a section ${heading}`).toBeGreaterThan(-1);
-  const section = markdown.slice(start + heading.length + 2).split("\n### ")[0]!;
+  expect(start, `${CONFIG_DOC} has a section ${heading}`).toBeGreaterThan(-1);
+  const section = markdown.slice(start + heading.length + 2).split("\n## ")[0]!;
   const lines = section.split("\n");
   const first = lines.findIndex((line) => line.startsWith("|"));
   const end = lines.findIndex((line, i) => i > first && !line.startsWith("|"));
