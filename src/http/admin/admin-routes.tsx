@@ -71,12 +71,14 @@ async function sentToken(request: Request): Promise<string | undefined> {
 }
 
 /**
- * Whether a POST comes from a page of this gateway: a browser says so in Sec-Fetch-Site
- * and Origin. A client that sends neither (curl) is no browser another site could drive.
+ * Whether a POST comes from a page of this gateway. A browser's Sec-Fetch-Site says so and
+ * cannot be set by a page; Origin is then "null" (the pages' no-referrer policy hides it).
+ * Without Sec-Fetch-Site (an older browser), Origin must be this gateway's. A client that
+ * sends neither (curl) is no browser another site could drive.
  */
 function fromThisSite(c: Context<AppEnv>): boolean {
   const site = c.req.header("sec-fetch-site");
-  if (site !== undefined && site !== "same-origin") return false;
+  if (site !== undefined) return site === "same-origin";
   const origin = c.req.header("origin");
   return origin === undefined || origin === new URL(c.req.url).origin;
 }

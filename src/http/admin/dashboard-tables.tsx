@@ -14,14 +14,22 @@ export function when(iso: string | undefined): string {
   return iso === undefined ? "—" : `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 }
 
-function Table({ columns, empty, children }: { columns: string[]; empty: string; children: Child[] }) {
+interface TableProps {
+  columns: string[];
+  /** Columns of counts, aligned right on wide screens. */
+  numeric?: string[];
+  empty: string;
+  children: Child[];
+}
+
+function Table({ columns, numeric = [], empty, children }: TableProps) {
   if (children.length === 0) return <p class="muted">{empty}</p>;
   return (
     <table>
       <thead>
         <tr>
           {columns.map((column) => (
-            <th>{column}</th>
+            <th class={numeric.includes(column) ? "num" : undefined}>{column}</th>
           ))}
         </tr>
       </thead>
@@ -30,10 +38,11 @@ function Table({ columns, empty, children }: { columns: string[]; empty: string;
   );
 }
 
+/** One cell; its content in one box, so a stacked cell is its label and that box, side by side. */
 function Cell({ label, class: className, children }: { label: string; class?: string; children?: Child }) {
   return (
     <td data-label={label} class={className}>
-      {children}
+      <div>{children}</div>
     </td>
   );
 }
@@ -81,9 +90,9 @@ export function UpstreamsTable({ upstreams }: { upstreams: Upstream[] }) {
 }
 
 export function AgentsTable({ agents }: { agents: StatusReport["agents"] }) {
-  const columns = ["Agent", "Sessions open", "Sessions started", "Calls", "Call errors"];
+  const numeric = ["Sessions open", "Sessions started", "Calls", "Call errors"];
   return (
-    <Table columns={columns} empty="No agent has opened a session or made a call yet.">
+    <Table columns={["Agent", ...numeric]} numeric={numeric} empty="No agent has opened a session or made a call yet.">
       {agents.map((a) => (
         <tr>
           <Cell label="Agent">

@@ -26,9 +26,9 @@ export function Dashboard({ report }: { report: StatusReport }) {
         <UpstreamsTable upstreams={report.upstreams} />
         <h2>Agents</h2>
         <p class="muted">
-          {counts.sessions.active} sessions open ({counts.sessions.started} started), {counts.requests} requests (
-          {counts.errors} errors), {counts.calls} upstream calls ({counts.callErrors} errors) since{" "}
-          {when(report.countingSince)}.
+          Since {when(report.countingSince)}: {counts.requests} requests ({counts.errors} answered with an error),{" "}
+          {counts.calls} upstream calls ({counts.callErrors} failed), {counts.sessions.started} sessions started (
+          {counts.sessions.active} open).
         </p>
         <AgentsTable agents={report.agents} />
         <h2>Recent denials and guard decisions</h2>
