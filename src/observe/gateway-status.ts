@@ -43,7 +43,7 @@ export class GatewayStatus extends DurableObject<Env> {
     for (const [name, upstream] of Object.entries(delta.upstreams)) mergeUpstream(totals, name, upstream);
     for (const [key, call] of Object.entries(delta.calls)) mergeCall(totals, key, call);
     for (const [agent, sessions] of Object.entries(delta.sessionsByAgent)) mergeSessions(totals, agent, sessions);
-    totals.recent = keepRecent(totals.recent, delta.recent);
+    if (delta.recent.length > 0) totals.recent = keepRecent(totals.recent, delta.recent);
     this.ctx.storage.kv.put(TOTALS_KEY, totals);
   }
 

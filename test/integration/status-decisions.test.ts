@@ -3,6 +3,9 @@
 // newest first, naming agent, server, tool and rule or guard, never what was sent or what
 // matched. Agents are named afresh per test, since the totals outlive a test.
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import type { OpsDelta } from "../../src/observe/ops-report.js";
+import type { RecentEvent } from "../../src/observe/recent-events.js";
 import { GatewayClient } from "./support/client.js";
 import { seedConfig } from "./support/config.js";
 import { FixtureTenant } from "./support/fixture.js";
@@ -97,5 +100,33 @@ describe("/status recent decisions", () => {
     expect(report.recentDecisions.length).toBeLessThanOrEqual(50);
     const { text } = await readStatus();
     for (const value of [AWS_KEY, "denied-argument-7c1d", key]) expect(text).not.toContain(value);
+  });
+});
+
+describe("the GatewayStatus object", () => {
+  const delta = (recent: RecentEvent[], sessionsByAgent: OpsDelta["sessionsByAgent"] = {}): OpsDelta => ({
+    requests: 0,
+    errors: 0,
+    sessionsStarted: 0,
+    sessionsEnded: 0,
+    sessionsByAgent,
+    upstreams: {},
+    calls: {},
+    recent,
+  });
+  const denial = (at: number): RecentEvent => ({ at, kind: "deny", agent: "a", method: "tools/call", rule: `r${at}` });
+
+  it("keeps the newest 50 decisions of all its reports, newest first, and adds up sessions per agent", async () => {
+    // An object of its own, so the gateway's totals are left alone.
+    const status = env.GATEWAY_STATUS.get(env.GATEWAY_STATUS.idFromName(`test-${crypto.randomUUID()}`));
+    for (let report = 0; report < 4; report++) {
+      const recent = Array.from({ length: 30 }, (_, i) => denial(1000 + report * 30 + i));
+      await status.record(delta(recent, { a: { started: 2, ended: 1 } }));
+    }
+    const totals = await status.read();
+    expect(totals.recent).toHaveLength(50);
+    expect(totals.recent[0]!.at).toBe(1119);
+    expect(totals.recent.at(-1)!.at).toBe(1070);
+    expect(totals.sessionsByAgent).toEqual({ a: { started: 8, ended: 4 } });
   });
 });
