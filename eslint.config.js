@@ -21,7 +21,7 @@ const LAYERS = {
 const walls = Object.entries(LAYERS).map(([folder, allowed]) => {
   const forbidden = Object.keys(LAYERS).filter((other) => other !== folder && !allowed.includes(other));
   return {
-    files: [`src/${folder}/**/*.ts`],
+    files: [`src/${folder}/**/*.{ts,tsx}`],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -48,7 +48,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/**/*.ts"],
+    files: ["src/**/*.{ts,tsx}"],
     rules: {
       "max-lines": ["error", { max: 400 }],
       "max-lines-per-function": ["error", { max: 60 }],

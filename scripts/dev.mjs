@@ -196,6 +196,7 @@ async function announceWhenReady() {
           [
             `gateway ready after ${seconds} s: http://${HOST}:${GATEWAY_PORT}/mcp (server 'everything' registered)`,
             `[dev]   try it:  npm run inspector  → Streamable HTTP, URL http://${HOST}:${GATEWAY_PORT}/mcp`,
+            `[dev]   admin:   http://${HOST}:${GATEWAY_PORT}/admin (sign in with ADMIN_TOKEN from .dev.vars.example)`,
             `[dev]   stop it: Ctrl-C (or 'x' in wrangler's prompt)`,
           ].join("\n"),
         );

@@ -8,6 +8,7 @@ import { corsForAllowedOrigins, headerSizeGuard, hostAndOriginGuard, loadConfig 
 import { handleDelete, handleGet, handlePost } from "./http/mcp-endpoint.js";
 import { authenticate } from "./http/authenticate.js";
 import { handleStatus } from "./http/status-endpoint.js";
+import { adminRoutes } from "./http/admin/admin-routes.js";
 import { handleResourceMetadata } from "./http/oauth-resource.js";
 import type { AppEnv } from "./http/context.js";
 import { log } from "./observe/log.js";
@@ -17,6 +18,8 @@ export const app = new Hono<AppEnv>();
 // Cheap on purpose: no KV, no Durable Object, no upstream. It says the Worker runs.
 app.get("/healthz", () => jsonResponse({ ok: true }, 200, { "cache-control": "no-store" }));
 app.get("/status", handleStatus);
+// The status report as a page for a person, behind the same token entered in a form.
+app.route("/", adminRoutes);
 
 const mcpMiddleware = [
   loadConfig(),

@@ -4,6 +4,7 @@
 // whether this agent may use it.
 import type { Context, MiddlewareHandler } from "hono";
 import { audit } from "../observe/audit.js";
+import { flushOpsSoon } from "../observe/observer.js";
 import { bearerToken, checkApiKey } from "../auth/api-key.js";
 import { looksLikeJwt } from "../auth/oauth-token.js";
 import { effectiveAgent, identityOf, type Principal } from "../auth/principal.js";
@@ -30,6 +31,9 @@ function refused(c: Context<AppEnv>, step: string, rule: string, principal?: Pri
     ...(principal?.oauthSubject ? { oauthSubject: principal.oauthSubject } : {}),
     ...(principal?.delegate ? { delegate: principal.delegate } : {}),
   });
+  // A known agent's refusal joins the recent decisions of /status (a refusal of no one is
+  // not kept, so this sends nothing for it unless something else is waiting to be sent).
+  flushOpsSoon(c.env, (p) => c.executionCtx.waitUntil(p));
 }
 const CHALLENGE = 'Bearer realm="mcp-gateway"';
 

@@ -1,7 +1,11 @@
 // Audit lines: one structured JSON line per policy decision and per upstream call, through
-// log(), and the redaction applied to every payload and string in them. Deciding, timing and
-// choosing whether payloads are logged (a registration's auditPayloads) are the callers' job.
+// log(), and the redaction applied to every payload and string in them. A denial or guard
+// decision is also noted, cut down to who/where/which rule, in the ops report (for /status
+// and /admin). Deciding, timing and choosing whether payloads are logged (a registration's
+// auditPayloads) are the callers' job.
 import { log } from "./log.js";
+import { opsReport } from "./ops-report.js";
+import { recentEventOf } from "./recent-events.js";
 import { SecretForms } from "./secret-forms.js";
 
 export type AuditKind = "decision" | "upstream" | "guard";
@@ -96,7 +100,10 @@ const MAYBE_SECRET = new RegExp(`${SECRET_WORDS}|bearer|mcpgw_`, "i");
  */
 export function audit(line: AuditLine, secrets?: SecretForms | readonly string[]): void {
   const { kind, ...fields } = line;
-  log("info", `audit.${kind}`, { kind, ...(redactPayload(fields, secrets) as Record<string, unknown>) });
+  const redacted = redactPayload(fields, secrets) as Record<string, unknown>;
+  log("info", `audit.${kind}`, { kind, ...redacted });
+  const event = recentEventOf(kind, redacted, Date.now());
+  if (event) opsReport.recent(event);
 }
 
 /**

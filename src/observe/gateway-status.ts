@@ -1,11 +1,13 @@
 // GatewayStatus: the one Durable Object that adds up what every isolate reports (see
-// observer.ts): request, error and session counts, each upstream's health, era,
-// breaker state, last error and latency, and per agent/server/item call metrics. It
-// keeps the totals in storage so they survive eviction. /status reads them; it holds
-// nothing secret because nothing secret is reported to it.
+// observer.ts): request, error and session counts (also per agent), each upstream's
+// health, era, breaker state, last error and latency, per agent/server/item call metrics,
+// and the latest denials and guard decisions. It keeps the totals in storage so they
+// survive eviction. /status and /admin read them; it holds nothing secret because nothing
+// secret is reported to it.
 import { DurableObject } from "cloudflare:workers";
 import { addLatency, emptyLatency } from "./histogram.js";
-import type { CallDelta, OpsDelta, UpstreamDelta } from "./ops-report.js";
+import type { AgentSessions, CallDelta, OpsDelta, UpstreamDelta } from "./ops-report.js";
+import { keepRecent } from "./recent-events.js";
 
 /** An upstream's totals have the shape of one report's facts about it, added up. */
 export type UpstreamTotals = UpstreamDelta;
@@ -20,13 +22,16 @@ const TOTALS_KEY = "totals";
 const MAX_CALL_SERIES = 2000;
 /** Upstreams kept: more than any real configuration, fewer than a flood of names. */
 const MAX_UPSTREAMS = 1000;
+/** Agents whose sessions are counted apart; later new ones are counted as "(other)". */
+const MAX_SESSION_AGENTS = 1000;
 
 export class GatewayStatus extends DurableObject<Env> {
   #totals: StatusTotals;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#totals = ctx.storage.kv.get<StatusTotals>(TOTALS_KEY) ?? emptyTotals();
+    // Totals stored before a field existed get it empty.
+    this.#totals = { ...emptyTotals(), ...ctx.storage.kv.get<StatusTotals>(TOTALS_KEY) };
   }
 
   record(delta: OpsDelta): void {
@@ -37,6 +42,8 @@ export class GatewayStatus extends DurableObject<Env> {
     totals.sessionsEnded += delta.sessionsEnded;
     for (const [name, upstream] of Object.entries(delta.upstreams)) mergeUpstream(totals, name, upstream);
     for (const [key, call] of Object.entries(delta.calls)) mergeCall(totals, key, call);
+    for (const [agent, sessions] of Object.entries(delta.sessionsByAgent)) mergeSessions(totals, agent, sessions);
+    if (delta.recent.length > 0) totals.recent = keepRecent(totals.recent, delta.recent);
     this.ctx.storage.kv.put(TOTALS_KEY, totals);
   }
 
@@ -52,9 +59,19 @@ function emptyTotals(): StatusTotals {
     errors: 0,
     sessionsStarted: 0,
     sessionsEnded: 0,
+    sessionsByAgent: {},
     upstreams: {},
     calls: {},
+    recent: [],
   };
+}
+
+function mergeSessions(totals: StatusTotals, agent: string, delta: AgentSessions): void {
+  const byAgent = totals.sessionsByAgent;
+  if (!Object.hasOwn(byAgent, agent) && Object.keys(byAgent).length >= MAX_SESSION_AGENTS) agent = "(other)";
+  const into = Object.hasOwn(byAgent, agent) ? byAgent[agent]! : (byAgent[agent] = { started: 0, ended: 0 });
+  into.started += delta.started;
+  into.ended += delta.ended;
 }
 
 function mergeUpstream(totals: StatusTotals, name: string, delta: UpstreamDelta): void {

@@ -44,12 +44,13 @@ export function percentileMs(latency: Latency, p: number): number | undefined {
   return latency.maxMs;
 }
 
-/** What /status shows of a histogram. */
+/** What /status and /admin show of a histogram. */
 export function summarizeLatency(latency: Latency) {
   return {
     count: latency.count,
     avgMs: latency.count === 0 ? undefined : Math.round((latency.sumMs / latency.count) * 10) / 10,
     p50Ms: percentileMs(latency, 0.5),
+    p95Ms: percentileMs(latency, 0.95),
     p99Ms: percentileMs(latency, 0.99),
     maxMs: latency.count === 0 ? undefined : latency.maxMs,
   };

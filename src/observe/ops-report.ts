@@ -1,8 +1,10 @@
 // What this isolate saw since its last report to the GatewayStatus object: upstream
 // outcomes (health, latency, last error, breaker changes, era), per agent/server/tool
-// call metrics, request and session counts. Plain data, no I/O: observer.ts sends
-// it. Keys are bounded so a flood of distinct names cannot grow it without limit.
+// call metrics, request counts, sessions per agent, and the latest denials and guard
+// decisions (recent-events.ts). Plain data, no I/O: observer.ts sends it. Keys and lists
+// are bounded so a flood of distinct names or refusals cannot grow it without limit.
 import { emptyLatency, observeLatency, type Latency } from "./histogram.js";
+import { MAX_RECENT_EVENTS, type RecentEvent } from "./recent-events.js";
 
 /** A circuit breaker's state, as upstream/breaker.ts keeps it. */
 export type BreakerState = "closed" | "open" | "half-open";
@@ -33,20 +35,40 @@ export interface CallDelta {
   latency: Latency;
 }
 
+/** Sessions an agent (the sub-agent, when it narrowed itself) started and ended. */
+export interface AgentSessions {
+  started: number;
+  ended: number;
+}
+
 export interface OpsDelta {
   requests: number;
   errors: number;
   sessionsStarted: number;
   sessionsEnded: number;
+  sessionsByAgent: Record<string, AgentSessions>;
   upstreams: Record<string, UpstreamDelta>;
   calls: Record<string, CallDelta>;
+  /** Denials and guard decisions, oldest first, at most MAX_RECENT_EVENTS (the latest). */
+  recent: RecentEvent[];
 }
 
 /** Distinct call series kept per report; more are folded into one "(other)" series. */
 const MAX_CALL_SERIES = 500;
+/** Distinct agents whose sessions a report counts; more are counted as "(other)". */
+const MAX_SESSION_AGENTS = 500;
 
 function emptyDelta(): OpsDelta {
-  return { requests: 0, errors: 0, sessionsStarted: 0, sessionsEnded: 0, upstreams: {}, calls: {} };
+  return {
+    requests: 0,
+    errors: 0,
+    sessionsStarted: 0,
+    sessionsEnded: 0,
+    sessionsByAgent: {},
+    upstreams: {},
+    calls: {},
+    recent: [],
+  };
 }
 
 let pending: OpsDelta = emptyDelta();
@@ -71,9 +93,24 @@ export const opsReport = {
     dirty = true;
   },
 
-  session(event: "started" | "ended"): void {
-    if (event === "started") pending.sessionsStarted++;
-    else pending.sessionsEnded++;
+  session(event: "started" | "ended", agent: string): void {
+    const byAgent = pending.sessionsByAgent;
+    if (!Object.hasOwn(byAgent, agent) && Object.keys(byAgent).length >= MAX_SESSION_AGENTS) agent = "(other)";
+    const counted = Object.hasOwn(byAgent, agent) ? byAgent[agent]! : (byAgent[agent] = { started: 0, ended: 0 });
+    if (event === "started") {
+      pending.sessionsStarted++;
+      counted.started++;
+    } else {
+      pending.sessionsEnded++;
+      counted.ended++;
+    }
+    dirty = true;
+  },
+
+  /** A denial or guard decision; past MAX_RECENT_EVENTS the oldest one is let go. */
+  recent(event: RecentEvent): void {
+    if (pending.recent.length >= MAX_RECENT_EVENTS) pending.recent.shift();
+    pending.recent.push(event);
     dirty = true;
   },
 

@@ -11,7 +11,7 @@
 // stream relays what changes for this client (session-streams.ts).
 // The Worker has already checked headers, size and JSON-RPC shape before calling it.
 import { DurableObject } from "cloudflare:workers";
-import type { Caller, Identity } from "../auth/principal.js";
+import { effectiveAgent, type Caller, type Identity } from "../auth/principal.js";
 import { configStore } from "../config/store.js";
 import type { ConfigSnapshot } from "../config/snapshot.js";
 import { errors } from "../mcp/errors.js";
@@ -122,7 +122,7 @@ export class McpSession extends DurableObject<Env> {
     };
     this.#inUse(record);
     log("info", "session.initialized", { session: sessionId.slice(0, 8), protocolVersion: record.protocolVersion });
-    this.#reportSession("started");
+    this.#reportSession("started", record);
     return rpcResponses([resultResponse(request.id, result)], false, format, { [SESSION_HEADER]: sessionId });
   }
 
@@ -385,12 +385,12 @@ export class McpSession extends DurableObject<Env> {
     log("info", "session.ended", { session: record?.id.slice(0, 8), reason });
     if (record) {
       await releaseSession(this.env, record);
-      this.#reportSession("ended");
+      this.#reportSession("ended", record);
     }
   }
 
-  #reportSession(event: "started" | "ended"): void {
-    opsReport.session(event);
+  #reportSession(event: "started" | "ended", record: SessionRecord): void {
+    opsReport.session(event, effectiveAgent(record.identity));
     flushOpsSoon(this.env, (p) => this.ctx.waitUntil(p));
   }
 }

@@ -158,6 +158,7 @@ describe("/status", () => {
         count: expect.any(Number),
         avgMs: expect.any(Number),
         p50Ms: expect.any(Number),
+        p95Ms: expect.any(Number),
         p99Ms: expect.any(Number),
         maxMs: expect.any(Number),
       });
@@ -258,6 +259,7 @@ describe("/status", () => {
         count: 2,
         avgMs: expect.any(Number),
         p50Ms: expect.any(Number),
+        p95Ms: expect.any(Number),
         p99Ms: expect.any(Number),
         maxMs: expect.any(Number),
       });

@@ -9,6 +9,7 @@ export interface LatencySummary {
   count: number;
   avgMs?: number;
   p50Ms?: number;
+  p95Ms?: number;
   p99Ms?: number;
   maxMs?: number;
 }
@@ -73,7 +74,32 @@ export interface StatusReport {
     calls: number;
     callErrors: number;
   };
+  agents: AgentFigures[];
+  recentDecisions: RecentDecision[];
   metrics: CallMetric[];
+}
+
+export interface AgentFigures {
+  agent: string;
+  sessions: { started: number; ended: number; active: number };
+  calls: number;
+  callErrors: number;
+}
+
+export interface RecentDecision {
+  at: string;
+  kind: "deny" | "guard";
+  agent?: string;
+  delegate?: string;
+  virtualServer?: string;
+  server?: string;
+  method: string;
+  item?: string;
+  rule?: string;
+  guard?: string;
+  detectors?: string[];
+  action?: string;
+  side?: string;
 }
 
 /** GET /status with this Authorization header (the admin token's by default; "" sends none). */
